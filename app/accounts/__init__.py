@@ -1,0 +1,1 @@
+"""Users, roles, org units, posts, login, API tokens and the audit log."""

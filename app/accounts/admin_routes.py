@@ -1,0 +1,311 @@
+"""Admin pages: the org tree, posts, users, bulk import and the audit log."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import audit, org, services, user_import
+from app.accounts.forms import (
+    EmptyForm,
+    OrgUnitForm,
+    PostForm,
+    ResetPasswordForm,
+    UserForm,
+    UserImportForm,
+)
+from app.accounts.models import ROLES, AuditEntry, OrgUnit, Post, User, UserRole
+from app.accounts.permissions import roles_required
+from app.errors import DomainError
+from app.extensions import db
+from app.formutil import choices
+from app.timeutil import local_today
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@roles_required("admin")
+def require_admin():
+    """Every page here is for admins only."""
+
+
+def _get(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _unit_choices(exclude: OrgUnit | None = None, blank: str | None = None):
+    pairs = [(0, blank)] if blank is not None else []
+    for node in org.tree():
+        if exclude is not None and node.unit.path.startswith(exclude.path):
+            continue
+        pairs.append((node.unit.id, node.label))
+    return choices(pairs)
+
+
+# Org units -----------------------------------------------------------------------------
+
+@bp.route("/org-units", methods=["GET", "POST"])
+def org_units():
+    form = OrgUnitForm()
+    form.parent_id.choices = _unit_choices(blank=_("(top level)"))
+    if form.validate_on_submit():
+        parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+        try:
+            unit = org.create_unit(form.name.data, parent=parent, kind=form.kind.data,
+                                   sort_order=form.sort_order.data or 0)
+        except DomainError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            audit.record(current_user, "org_unit.create", target=unit, summary=form.name.data)
+            db.session.commit()
+            flash(_("Org unit created."), "success")
+            return redirect(url_for(".org_units"))
+    return render_template("admin/org_units.html", nodes=org.tree(), form=form,
+                           delete_form=EmptyForm())
+
+
+@bp.route("/org-units/<int:unit_id>/edit", methods=["GET", "POST"])
+def edit_org_unit(unit_id: int):
+    unit = _get(OrgUnit, unit_id)
+    form = OrgUnitForm(obj=unit, parent_id=unit.parent_id or 0)
+    form.parent_id.choices = _unit_choices(exclude=unit, blank=_("(top level)"))
+    if form.validate_on_submit():
+        new_parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+        try:
+            org.rename_unit(unit, form.name.data, form.kind.data)
+            unit.sort_order = form.sort_order.data or 0
+            if new_parent is not unit.parent:
+                org.move_unit(unit, new_parent)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            audit.record(current_user, "org_unit.update", target=unit, summary=form.name.data)
+            db.session.commit()
+            flash(_("Org unit saved."), "success")
+            return redirect(url_for(".org_units"))
+    return render_template("admin/org_unit_edit.html", unit=unit, form=form)
+
+
+@bp.route("/org-units/<int:unit_id>/delete", methods=["POST"])
+def delete_org_unit(unit_id: int):
+    unit = _get(OrgUnit, unit_id)
+    if EmptyForm().validate_on_submit():
+        name = unit.name
+        org.delete_unit(unit)
+        audit.record(current_user, "org_unit.delete", summary=name, details={"id": unit_id})
+        db.session.commit()
+        flash(_("Org unit deleted."), "success")
+    return redirect(url_for(".org_units"))
+
+
+# Posts ---------------------------------------------------------------------------------
+
+@bp.route("/posts", methods=["GET", "POST"])
+def posts():
+    form = PostForm()
+    if form.validate_on_submit():
+        try:
+            post = services.create_post(form.code.data, form.name.data, form.area.data,
+                                        form.description.data or "")
+        except DomainError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            post.active = form.active.data
+            audit.record(current_user, "post.create", target=post, summary=post.name)
+            db.session.commit()
+            flash(_("Post created."), "success")
+            return redirect(url_for(".posts"))
+    rows = db.session.scalars(select(Post).order_by(Post.area, Post.name)).all()
+    return render_template("admin/posts.html", posts=rows, form=form)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int):
+    post = _get(Post, post_id)
+    form = PostForm(obj=post)
+    if form.validate_on_submit():
+        form.populate_obj(post)
+        try:
+            db.session.flush()
+        except IntegrityError:  # a duplicate code or name
+            db.session.rollback()
+            flash(_("A post with that code or name exists."), "danger")
+        else:
+            audit.record(current_user, "post.update", target=post, summary=post.name)
+            db.session.commit()
+            flash(_("Post saved."), "success")
+            return redirect(url_for(".posts"))
+    return render_template("admin/post_edit.html", post=post, form=form)
+
+
+# Users ---------------------------------------------------------------------------------
+
+@bp.route("/users")
+def users():
+    query = select(User)
+    text = (request.args.get("q") or "").strip()
+    if text:
+        query = query.where(User.name.icontains(text, autoescape=True)
+                            | User.username.icontains(text, autoescape=True))
+    role = request.args.get("role")
+    if role in ROLES:
+        query = query.where(User.role_rows.any(UserRole.role == role))
+    unit_id = request.args.get("unit", type=int)
+    if unit_id:
+        unit = _get(OrgUnit, unit_id)
+        query = query.where(User.org_unit_id.in_(org.subtree_ids(unit)))
+    status = request.args.get("status")
+    if status in ("active", "inactive"):
+        query = query.where(User.active.is_(status == "active"))
+    page = db.paginate(query.order_by(User.username), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", page=page, units=org.tree(), q=text, role=role,
+                           unit_id=unit_id, status=status)
+
+
+def _user_form(user: User | None = None) -> UserForm:
+    if user is None:
+        form = UserForm()
+    else:
+        form = UserForm(obj=user, org_unit_id=user.org_unit_id or 0,
+                        post_id=user.current_post.id if user.current_post else 0,
+                        roles=user.roles)
+    form.org_unit_id.choices = _unit_choices(blank=_("(none)"))
+    form.post_id.choices = choices([(0, _("(none)"))] + [
+        (p.id, p.name) for p in db.session.scalars(select(Post).order_by(Post.name))
+    ])
+    return form
+
+
+def _user_data(form: UserForm) -> services.UserData:
+    return services.UserData(
+        username=form.username.data,
+        name=form.name.data,
+        org_unit=db.session.get(OrgUnit, form.org_unit_id.data) if form.org_unit_id.data else None,
+        roles=tuple(form.roles.data),
+        joined_on=form.joined_on.data,
+        post=db.session.get(Post, form.post_id.data) if form.post_id.data else None,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = _user_form()
+    if form.validate_on_submit():
+        try:
+            if not form.password.data:
+                raise services.ValidationFailed(_("Set an initial password."))
+            user = services.create_user(_user_data(form), form.password.data,
+                                        actor=current_user, today=local_today())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for(".users"))
+    return render_template("admin/user_edit.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = _get(User, user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        try:
+            if services.normalize_username(form.username.data) != user.username:
+                raise services.ValidationFailed(_("A username cannot be changed."))
+            services.update_user(user, _user_data(form), actor=current_user, today=local_today())
+            audit.record(current_user, "user.update", target=user, summary=user.username)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("User saved."), "success")
+            return redirect(url_for(".edit_user", user_id=user.id))
+    return render_template("admin/user_edit.html", form=form, user=user,
+                           reset_form=ResetPasswordForm(), toggle_form=EmptyForm())
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def toggle_user(user_id: int):
+    user = _get(User, user_id)
+    if EmptyForm().validate_on_submit():
+        services.set_active(user, not user.active, actor=current_user)
+        db.session.commit()
+        flash(_("User reactivated.") if user.active else _("User deactivated."), "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    user = _get(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.new_password.data, actor=current_user)
+        db.session.commit()
+        flash(_("Password reset; %(name)s must change it at the next login.",
+                name=user.username), "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"], endpoint="user_import")
+def user_import_page():
+    form = UserImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = user_import.import_users(
+                upload.filename or "", upload.read(), initial_password=form.initial_password.data,
+                actor=current_user, today=local_today(), dry_run=form.dry_run.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            if report.imported:
+                db.session.commit()
+                flash(_("%(n)d users imported.", n=len(report.usernames)), "success")
+            else:
+                db.session.rollback()
+    return render_template("admin/user_import.html", form=form, report=report,
+                           headers=list(user_import.HEADERS))
+
+
+@bp.route("/users/import/template.xlsx")
+def user_import_template():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "users"
+    sheet.append(list(user_import.HEADERS))
+    sheet.append(["张三", "zhangsan", "组织部/干部室", "干部工作岗", "学员", "2024-03-01"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name="user-import-template.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# Audit log -----------------------------------------------------------------------------
+
+@bp.route("/audit")
+def audit_log():
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    action = (request.args.get("action") or "").strip()
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action)

@@ -1,0 +1,93 @@
+"""Courses, lessons, heartbeats and the learning plan."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.api import bp
+from app.api.serializers import iso
+from app.courses import plans, services
+from app.extensions import db
+from app.timeutil import local_today, utcnow
+from app.web import error_response
+
+
+@bp.get("/courses")
+@login_required
+def list_courses():
+    courses = services.visible_courses()
+    progress = services.course_progress(current_user, courses)
+    return jsonify(courses=[
+        {"id": c.id, "key": c.key, "title": c.title, "area": c.area, "tier": c.tier,
+         "progress": round(progress[c.id].fraction, 4),
+         "lessons": progress[c.id].lessons, "completed_lessons": progress[c.id].completed}
+        for c in courses
+    ])
+
+
+@bp.get("/courses/<int:course_id>")
+@login_required
+def get_course(course_id: int):
+    course = services.get_course(course_id)
+    lessons = services.published_lessons(course)
+    progress = services.progress_by_lesson(current_user, [ls.id for ls in lessons])
+    modules = []
+    for module in course.modules:
+        items = [ls for ls in lessons if ls.module_id == module.id]
+        if not items:
+            continue
+        modules.append({"id": module.id, "title": module.title, "lessons": [
+            {"id": ls.id, "key": ls.key, "title": ls.title, "min_seconds": ls.min_seconds,
+             "seconds": progress[ls.id].seconds if ls.id in progress else 0,
+             "completed": bool(ls.id in progress and progress[ls.id].completed_at)}
+            for ls in items]})
+    return jsonify(id=course.id, key=course.key, title=course.title, area=course.area,
+                   tier=course.tier, summary=course.summary, modules=modules)
+
+
+@bp.get("/lessons/<int:lesson_id>")
+@login_required
+def get_lesson(lesson_id: int):
+    lesson = services.get_lesson(lesson_id)
+    progress = services.open_lesson(current_user, lesson, now=utcnow())
+    db.session.commit()
+    return jsonify(id=lesson.id, key=lesson.key, title=lesson.title, course_id=lesson.course_id,
+                   html=lesson.html, toc=lesson.toc, min_seconds=lesson.min_seconds,
+                   version=lesson.version,
+                   progress={"seconds": progress.seconds, "reached_end": progress.reached_end,
+                             "completed": progress.completed_at is not None})
+
+
+@bp.post("/lessons/<int:lesson_id>/heartbeat")
+@login_required
+def lesson_heartbeat(lesson_id: int):
+    body = request.get_json(silent=True)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        return error_response(400, "bad_request", _("Send a JSON object."))
+    visible, at_end = body.get("visible", True), body.get("at_end", False)
+    if not isinstance(visible, bool) or not isinstance(at_end, bool):
+        return error_response(422, "invalid_input", _("visible and at_end must be true or false."))
+    lesson = services.get_lesson(lesson_id)
+    result = services.heartbeat(current_user, lesson, visible=visible, at_end=at_end, now=utcnow(),
+                                max_credit=current_app.config["HEARTBEAT_MAX_CREDIT_S"])
+    db.session.commit()
+    return jsonify(credited_seconds=result.credited_seconds, total_seconds=result.total_seconds,
+                   completed=result.completed)
+
+
+@bp.get("/me/plan")
+@login_required
+def my_plan():
+    today = local_today()
+    items = plans.plan_for(current_user, today)
+    return jsonify(items=[
+        {"kind": item.kind, "id": item.course.id, "title": item.course.title,
+         "required": item.required, "source": item.source,
+         "due_at": iso(item.due_on), "status": item.status(today),
+         "progress": 1.0 if item.completed else round(item.progress.fraction, 4)}
+        for item in items
+    ])

@@ -1,0 +1,1 @@
+"""Courses built from the business handbook: modules, lessons, progress, plans, collective study."""

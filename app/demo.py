@@ -1,0 +1,204 @@
+"""`flask seed-demo`: a demo county organization department, safe to run again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.accounts import org, services
+from app.accounts.models import OrgUnit, Post, User, UserRole
+from app.courses import collective, plans
+from app.courses.handbook import import_handbook
+from app.courses.models import CollectiveSession, Course, CourseAssignment, Lesson
+from app.extensions import db
+from app.questions.importer import import_questions
+from app.timeutil import LOCAL_TZ, add_months, local_today, utcnow
+
+DEMO_PASSWORD = "demo1234"
+
+DEPARTMENT = "组织部"
+SECTIONS = ["干部室", "组织室", "干部监督室", "电教中心", "信息网评室", "办公室"]
+TOWNS = {
+    "城关镇": ["城关镇机关党支部", "东关村党总支", "南街社区党委"],
+    "河西镇": ["河西镇机关党支部", "柳湾村党支部", "河西村党总支"],
+}
+
+POSTS = [
+    ("cadre_officer", "干部工作岗", "cadre", "干部选拔任用、干部教育培训等干部工作。"),
+    ("organization_officer", "组织工作岗", "organization", "基层组织建设、党员发展与管理。"),
+    ("supervision_officer", "干部监督岗", "supervision", "干部日常监督、个人有关事项报告、12380举报受理。"),
+    ("remote_edu_officer", "远程教育岗", "remote_edu", "党员干部现代远程教育站点管理与学用。"),
+    ("info_officer", "信息网评岗", "informatization", "组织工作信息化、组工信息与网络信息工作。"),
+    ("office_officer", "综合文秘岗", "informatization", "文稿、信息报送、保密与综合协调。"),
+    ("town_org_member", "乡镇组织委员", "organization", "乡镇党委分管党建、组织工作。"),
+]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    name: str
+    unit: str  # a name path
+    post: str | None
+    roles: tuple[str, ...]
+    months_ago: int
+
+
+STAFF = [
+    DemoPerson("admin", "系统管理员", "组织部/办公室", None, ("admin",), 60),
+    DemoPerson("trainer", "周培文", "组织部/干部室", "cadre_officer", ("trainer", "cadre"), 48),
+    # A second trainer, because nobody approves their own questions.
+    DemoPerson("trainer2", "吴文清", "组织部/组织室", "organization_officer", ("trainer", "cadre"), 36),
+    DemoPerson("manager", "高明远", "组织部", None, ("manager",), 96),
+]
+CADRES = [
+    ("刘思远", "组织部/干部室", "cadre_officer", 3),
+    ("陈静怡", "组织部/干部室", "cadre_officer", 30),
+    ("王建国", "组织部/干部室", "cadre_officer", 72),
+    ("赵晓雯", "组织部/组织室", "organization_officer", 8),
+    ("孙立新", "组织部/组织室", "organization_officer", 40),
+    ("李红梅", "组织部/组织室", "organization_officer", 55),
+    ("杨帆", "组织部/干部监督室", "supervision_officer", 5),
+    ("吴志强", "组织部/干部监督室", "supervision_officer", 26),
+    ("郑雅琴", "组织部/干部监督室", "supervision_officer", 64),
+    ("马骏", "组织部/电教中心", "remote_edu_officer", 14),
+    ("黄丽", "组织部/电教中心", "remote_edu_officer", 38),
+    ("何宇航", "组织部/信息网评室", "info_officer", 2),
+    ("林婉清", "组织部/信息网评室", "info_officer", 20),
+    ("郭子豪", "组织部/办公室", "office_officer", 11),
+    ("罗欣然", "组织部/办公室", "office_officer", 44),
+    ("梁海涛", "组织部/干部室", "cadre_officer", 90),
+    ("宋晓峰", "城关镇", "town_org_member", 6),
+    ("唐雪", "城关镇", "town_org_member", 33),
+    ("韩磊", "河西镇", "town_org_member", 15),
+    ("冯佳", "河西镇", "town_org_member", 50),
+]
+
+
+def demo_people() -> list[DemoPerson]:
+    people = list(STAFF)
+    for number, (name, unit, post, months) in enumerate(CADRES, 1):
+        people.append(DemoPerson(f"cadre{number:02d}", name, unit, post, ("cadre",), months))
+    return people
+
+
+def seed(today: date) -> list[str]:
+    """Create or complete the demo org tree, posts and accounts; return new usernames."""
+    department = _unit(DEPARTMENT, None, "department", 0)
+    for order, name in enumerate(SECTIONS, 1):
+        _unit(name, department, "section", order)
+    for order, (town, committees) in enumerate(TOWNS.items(), 1):
+        town_unit = _unit(town, None, "town", order)
+        for sub_order, name in enumerate(committees, 1):
+            _unit(name, town_unit, "branch" if "支部" in name else "committee", sub_order)
+
+    posts = {}
+    for code, name, area, description in POSTS:
+        post = db.session.scalar(select(Post).where(Post.code == code))
+        posts[code] = post or services.create_post(code, name, area, description)
+
+    created = []
+    for person in demo_people():
+        if db.session.scalar(select(User.id).where(User.username == person.username)):
+            continue
+        data = services.UserData(
+            username=person.username,
+            name=person.name,
+            org_unit=org.find_by_path(person.unit),
+            roles=person.roles,
+            joined_on=add_months(today, -person.months_ago),
+            post=posts[person.post] if person.post else None,
+        )
+        services.create_user(data, DEMO_PASSWORD, actor=None, today=today,
+                             must_change_password=False)
+        created.append(person.username)
+    db.session.flush()
+    return created
+
+
+def _unit(name: str, parent: OrgUnit | None, kind: str, order: int) -> OrgUnit:
+    parent_clause = OrgUnit.parent_id.is_(None) if parent is None else OrgUnit.parent_id == parent.id
+    existing = db.session.scalar(select(OrgUnit).where(parent_clause, OrgUnit.name == name))
+    return existing or org.create_unit(name, parent=parent, kind=kind, sort_order=order)
+
+
+def seed_learning(now: datetime) -> list[str]:
+    """Import the shipped handbook and add a collective study and an assignment to show."""
+    directory = Path(current_app.config["HANDBOOK_DIR"])
+    if not any(directory.glob("*.md")):
+        return ["handbook: no files, skipped"]
+    report = import_handbook(directory, now=now)
+    lines = [f"handbook: {report.lines()[-1]}"]
+    trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+    manager = db.session.scalar(select(User).where(User.username == "manager"))
+    lesson = db.session.scalar(select(Lesson).where(Lesson.key == "sb-professional"))
+    if lesson is not None and not db.session.scalar(select(CollectiveSession.id)):
+        # The next Monday's 周一大课堂, 08:30-10:00 Beijing time.
+        today = local_today(now)
+        monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+        start = datetime.combine(monday, time(8, 30), LOCAL_TZ)
+        session = collective.schedule(title="周一大课堂：干什么学什么", starts_at=start,
+                                      ends_at=start + timedelta(minutes=90), place="部机关三楼会议室",
+                                      link="", lesson=lesson, by=trainer)
+        lines.append(f"collective study {monday.isoformat()} 08:30, check-in code {session.code}")
+    training = db.session.scalar(select(Course).where(Course.key == "cadre-training"))
+    department = org.find_by_path(DEPARTMENT)
+    if training is not None and not db.session.scalar(select(CourseAssignment.id)):
+        quarter_end = _quarter_end(local_today(now))
+        plans.assign(training, due_on=quarter_end, by=manager, org_unit=department)
+        lines.append(f"assigned {training.title} to {DEPARTMENT}, due {quarter_end.isoformat()}")
+    db.session.flush()
+    lines.extend(seed_question_bank(now))
+    return lines
+
+
+def seed_question_bank(now: datetime) -> list[str]:
+    """Import the shipped bank (question_bank/*.yaml) as published questions."""
+    directory = Path(current_app.config["QUESTION_BANK_DIR"])
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        return ["question bank: no files, skipped"]
+    imported = skipped = 0
+    for file in files:
+        report = import_questions(file.read_bytes(), fmt="yaml", filename=file.name, actor=None,
+                                  now=now, publish=True)
+        if report.errors:
+            first = report.errors[0]
+            raise click.ClickException(f"{file}:{first.location}: {first.message}")
+        imported += report.imported
+        skipped += report.skipped
+    return [f"question bank: {imported} imported, {skipped} already there"]
+
+
+def _quarter_end(day: date) -> date:
+    month = ((day.month - 1) // 3 + 1) * 3
+    return add_months(date(day.year, month, 1), 1) - timedelta(days=1)
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo department, posts and accounts, load the handbook (safe to run twice)."""
+    created = seed(local_today())
+    for line in seed_learning(utcnow()):
+        click.echo(line)
+    db.session.commit()
+    if created:
+        click.echo(f"Created {len(created)} demo accounts, all with password {DEMO_PASSWORD}:")
+    else:
+        click.echo(f"The demo data is already there. Accounts (password {DEMO_PASSWORD}):")
+    rows = db.session.execute(
+        select(User.username, User.name).where(User.username.in_([p.username for p in demo_people()]))
+        .order_by(User.id)
+    ).all()
+    for username, name in rows:
+        roles = db.session.scalars(select(UserRole.role).join(User).where(User.username == username))
+        click.echo(f"  {username:<10} {name:<6} {', '.join(roles)}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)

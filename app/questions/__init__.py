@@ -1,0 +1,1 @@
+"""The question bank: types, versions, review, and import/export formats."""

@@ -1,0 +1,104 @@
+"""Turning QuestionData into the stored content dict and back, sanitizing, hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+
+import nh3
+
+from app.questions.data import BlankAnswer, OptionData, QuestionData
+from app.questions.types import normalize_text
+
+STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "ul", "ol", "li", "pre",
+             "code", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "span", "img", "hr"}
+STEM_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}}
+DATA_IMAGE = re.compile(r"^data:image/(png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
+
+
+def _filter(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and name == "src":
+        return value if DATA_IMAGE.match(value) or value.startswith("https://") else None
+    return value
+
+
+def sanitize_stem(markup: str) -> str:
+    """HTML from a format that marks its stems as HTML, cut down to a safe allow-list."""
+    return nh3.clean(markup, tags=STEM_TAGS, attributes=STEM_ATTRIBUTES, attribute_filter=_filter,
+                     url_schemes={"https", "data"}).strip()
+
+
+def html_to_text(markup: str) -> str:
+    """The visible text of an HTML fragment."""
+    text = nh3.clean(re.sub(r"<br\s*/?>|</p>", "\n", markup, flags=re.I), tags=set())
+    return html.unescape(text).strip()
+
+
+def stem_plain(content: dict) -> str:
+    """The stem as plain text, for lists and search."""
+    stem = content.get("stem", "")
+    return html_to_text(stem) if content.get("stem_format") == "html" else stem
+
+
+def to_content(data: QuestionData) -> dict:
+    """The stored content of a question (type-specific keys only)."""
+    stem = sanitize_stem(data.stem) if data.stem_format == "html" else data.stem.strip()
+    content: dict = {"stem": stem, "stem_format": data.stem_format,
+                     "explanation": (data.explanation or "").strip()}
+    if data.type in ("single_choice", "multiple_choice"):
+        content["options"] = [{"key": o.key, "text": o.text.strip(), "fraction": o.fraction,
+                               "feedback": o.feedback} for o in data.options]
+        content["answer"] = sorted(data.answer) if data.type == "multiple_choice" and \
+            isinstance(data.answer, list) else data.answer
+    elif data.type == "true_false":
+        content["answer"] = data.answer
+        content["true_feedback"] = data.true_feedback
+        content["false_feedback"] = data.false_feedback
+    elif data.type == "fill_blank":
+        content["blanks"] = [[{"text": a.text.strip(), "fraction": a.fraction} for a in blank]
+                             for blank in data.blanks]
+        content["case_sensitive"] = bool(data.case_sensitive)
+    elif data.type == "essay":
+        content["reference_answer"] = (data.reference_answer or "").strip()
+        content["rubric"] = [{"point": str(r.get("point", "")).strip(), "score": r.get("score")}
+                             for r in data.rubric]
+    return content
+
+
+def to_data(qtype: str, content: dict, **meta) -> QuestionData:
+    """QuestionData for a stored question (for export and for the edit form)."""
+    data = QuestionData(type=qtype, stem=content.get("stem", ""),
+                        stem_format=content.get("stem_format", "text"),
+                        explanation=content.get("explanation", ""), **meta)
+    data.options = [OptionData(o["key"], o["text"], o.get("fraction", 0.0), o.get("feedback", ""))
+                    for o in content.get("options", [])]
+    data.answer = content.get("answer")
+    data.blanks = [[BlankAnswer(a["text"], a.get("fraction", 1.0)) for a in blank]
+                   for blank in content.get("blanks", [])]
+    data.case_sensitive = bool(content.get("case_sensitive", False))
+    data.reference_answer = content.get("reference_answer", "")
+    data.rubric = list(content.get("rubric", []))
+    data.true_feedback = content.get("true_feedback", "")
+    data.false_feedback = content.get("false_feedback", "")
+    return data
+
+
+def identity_hash(qtype: str, content: dict) -> str:
+    """What makes two questions the same question: type, stem, options and answer
+    (explanations and feedback may differ)."""
+    key = {
+        "type": qtype,
+        "stem": normalize_text(stem_plain(content)),
+        "options": [normalize_text(o["text"]) for o in content.get("options", [])],
+        "answer": content.get("answer"),
+        "blanks": [sorted(normalize_text(a["text"]) for a in blank) for blank in content.get("blanks", [])],
+    }
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def version_hash(content: dict, points: float, tags: list[str]) -> str:
+    """Everything a version says, to tell a real edit from a no-op save."""
+    blob = json.dumps({"c": content, "p": points, "t": tags}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,0 +1,275 @@
+"""Spreadsheets in the layout Chinese exam systems use.
+
+Columns (header row; any order; other columns ignored): 题目, 类型, 答案, 解析, 选项A…选项F,
+分值, 难度, 知识点, and optionally 业务领域, 层级, 标签, 编号.
+- 类型: 单选题/单项选择题, 多选题/多项选择题, 判断题, 填空题, 简答题.
+- 答案: 单选 `B`; 多选 `ACD` or `A,C,D`; 判断 对/错, 正确/错误, √/×, T/F; 填空: blanks separated
+  by `；` or `;`, each blank's accepted answers by `|`; 简答: the reference answer.
+- 难度: 1-5, or 易/较易/中等/较难/难.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from app.questions.data import (
+    BlankAnswer,
+    FormatError,
+    OptionData,
+    ParseIssue,
+    ParseResult,
+    QuestionData,
+)
+from app.questions.types import OPTION_KEYS
+from app.vocabulary import AREA_ALIASES, AREAS, TIER_ALIASES, TIERS
+
+TYPES = {
+    "单选题": "single_choice", "单项选择题": "single_choice", "单选": "single_choice",
+    "多选题": "multiple_choice", "多项选择题": "multiple_choice", "多选": "multiple_choice",
+    "判断题": "true_false", "判断": "true_false",
+    "填空题": "fill_blank", "填空": "fill_blank",
+    "简答题": "essay", "简答": "essay", "问答题": "essay", "论述题": "essay",
+}
+TYPE_NAMES = {"single_choice": "单选题", "multiple_choice": "多选题", "true_false": "判断题",
+              "fill_blank": "填空题", "essay": "简答题"}
+TRUTH = {"对": True, "正确": True, "√": True, "✓": True, "T": True, "TRUE": True, "是": True,
+         "错": False, "错误": False, "×": False, "✗": False, "X": False, "F": False, "FALSE": False, "否": False}
+DIFFICULTY_WORDS = {"易": 1, "容易": 1, "较易": 2, "中": 3, "中等": 3, "一般": 3, "较难": 4, "难": 5, "困难": 5}
+REQUIRED = ("题目", "类型", "答案")
+OPTION_COLUMNS = [f"选项{k}" for k in OPTION_KEYS]
+COLUMNS = ["题目", "类型", "答案", "解析", *OPTION_COLUMNS, "分值", "难度", "知识点", "业务领域", "层级", "标签", "编号"]
+FORMULA_START = ("=", "+", "-", "@")
+BLANK_SPLIT = re.compile(r"[;；\n]")
+AREA_NAMES = {code: name for name, code in AREA_ALIASES.items()}
+TIER_NAMES = {"basic": "初级", "intermediate": "中级", "expert": "专家"}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    # Our own export escapes formula-like text with a leading apostrophe; take it off.
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
+        text = text[1:]
+    return text
+
+
+def parse(data: bytes) -> ParseResult:
+    if not data:
+        raise FormatError(_l("The file is empty."))
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        raise FormatError(_l("The file is not a readable .xlsx workbook.")) from None
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header_index = next((i for i, row in enumerate(rows) if any(_cell(c) for c in row)), None)
+    if header_index is None:
+        raise FormatError(_l("The spreadsheet is empty."))
+    header_row = header_index + 1
+    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row <= header_row <= r.max_row]
+    if merged:
+        raise FormatError(_l("Row %(row)d: the header has merged cells (%(cells)s); unmerge them so each "
+                             "column has its own title.", row=header_row, cells=", ".join(merged)),
+                          location=header_row)
+    columns: dict[str, int] = {}
+    for index, value in enumerate(rows[header_index]):
+        title = _cell(value).replace(" ", "")
+        if title and title not in columns:
+            columns[title] = index
+    missing = [title for title in REQUIRED if title not in columns]
+    if missing:
+        raise FormatError(_l("Row %(row)d: the header lacks the column(s) %(names)s.", row=header_row,
+                             names="、".join(missing)), location=header_row)
+    merged_rows = {}
+    for cell_range in sheet.merged_cells.ranges:
+        for row in range(cell_range.min_row, cell_range.max_row + 1):
+            merged_rows.setdefault(row, str(cell_range))
+
+    result = ParseResult()
+    for offset, values in enumerate(rows[header_index + 1:], start=header_row + 1):
+        cells = {title: _cell(values[index]) if index < len(values) else "" for title, index in columns.items()}
+        if not any(cells.values()):
+            continue
+        if offset in merged_rows:
+            result.errors.append(ParseIssue(offset, _l("merged cells (%(cells)s); unmerge them.",
+                                                       cells=merged_rows[offset]), "row"))
+            continue
+        try:
+            result.questions.append(_question(cells, offset))
+        except ValueError as exc:
+            result.errors.append(ParseIssue(offset, str(exc), "row"))
+    if not result.questions and not result.errors:
+        raise FormatError(_l("The spreadsheet has a header but no questions."), location=header_row)
+    return result
+
+
+def _question(cells: dict[str, str], row: int) -> QuestionData:
+    type_name = cells.get("类型", "")
+    qtype = TYPES.get(type_name.replace(" ", ""))
+    if qtype is None:
+        raise ValueError(str(_l("类型 %(value)s is not one of 单选题, 多选题, 判断题, 填空题, 简答题.",
+                                value=type_name or "（空）")))
+    stem = cells.get("题目", "")
+    if not stem:
+        raise ValueError(str(_l("题目 is empty.")))
+    question = QuestionData(type=qtype, stem=stem, line=row, explanation=cells.get("解析", ""),
+                            name=stem[:50], source_key=cells.get("编号") or None)
+    question.points = _number(cells.get("分值"), default=None)
+    question.difficulty = _difficulty(cells.get("难度", ""))
+    question.lesson_key = cells.get("知识点") or None
+    area, tier = cells.get("业务领域", ""), cells.get("层级", "")
+    question.area = (area if area in AREAS else AREA_ALIASES.get(area)) if area else None
+    question.tier = (tier if tier in TIERS else TIER_ALIASES.get(tier)) if tier else None
+    if area and question.area is None:
+        raise ValueError(str(_l("业务领域 %(value)s is not known.", value=area)))
+    if tier and question.tier is None:
+        raise ValueError(str(_l("层级 %(value)s is not one of 初级, 中级, 专家.", value=tier)))
+    question.tags = [t for t in re.split(r"[,，、;；\s]+", cells.get("标签", "")) if t]
+    answer = cells.get("答案", "")
+
+    if qtype in ("single_choice", "multiple_choice"):
+        options = [(key, cells.get(f"选项{key}", "")) for key in OPTION_KEYS]
+        last = max((i for i, (_k, text) in enumerate(options) if text), default=-1)
+        if any(not text for _k, text in options[: last + 1]):
+            raise ValueError(str(_l("Options must be filled from 选项A on, without gaps.")))
+        question.options = [OptionData(key, text) for key, text in options[: last + 1]]
+        keys = {o.key for o in question.options}
+        picked = [c for c in re.sub(r"[\s,，、;；]", "", answer.upper())]
+        if not picked:
+            raise ValueError(str(_l("答案 is empty.")))
+        missing = [p for p in picked if p not in keys]
+        if missing:
+            raise ValueError(str(_l("答案 %(answer)s names option(s) %(keys)s that the row does not have.",
+                                    answer=answer, keys="、".join(missing))))
+        if len(set(picked)) != len(picked):
+            raise ValueError(str(_l("答案 %(answer)s repeats an option.", answer=answer)))
+        texts = [o.text for o in question.options]
+        if len(set(texts)) != len(texts):
+            raise ValueError(str(_l("Two options have the same text.")))
+        if qtype == "single_choice":
+            if len(picked) != 1:
+                raise ValueError(str(_l("A 单选题 has exactly one answer, not %(answer)s.", answer=answer)))
+            question.answer = picked[0]
+        else:
+            question.answer = sorted(picked)
+        for option in question.options:
+            option.fraction = 1.0 if option.key in picked else 0.0
+    elif qtype == "true_false":
+        value = TRUTH.get(answer.upper() if answer.isascii() else answer)
+        if value is None:
+            raise ValueError(str(_l("答案 %(answer)s of a 判断题 must be 对/错, 正确/错误, √/× or T/F.",
+                                    answer=answer or "（空）")))
+        question.answer = value
+    elif qtype == "fill_blank":
+        blanks = [[BlankAnswer(v.strip()) for v in part.split("|") if v.strip()]
+                  for part in BLANK_SPLIT.split(answer) if part.strip()]
+        if not blanks:
+            raise ValueError(str(_l("答案 is empty.")))
+        question.blanks = blanks
+    else:
+        question.reference_answer = answer
+    if question.points is None:
+        question.points = {"multiple_choice": 2.0, "fill_blank": float(len(question.blanks) or 1),
+                           "essay": 10.0}.get(qtype, 1.0)
+    return question
+
+
+def _number(text: str | None, default):
+    if not text:
+        return default
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(str(_l("分值 %(value)s is not a number.", value=text))) from None
+
+
+def _difficulty(text: str) -> int | None:
+    if not text:
+        return None
+    if text in DIFFICULTY_WORDS:
+        return DIFFICULTY_WORDS[text]
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(str(_l("难度 %(value)s must be 1-5 or 易/较易/中等/较难/难.", value=text))) from None
+    if not value.is_integer() or not 1 <= value <= 5:
+        raise ValueError(str(_l("难度 %(value)s must be 1-5 or 易/较易/中等/较难/难.", value=text)))
+    return int(value)
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _answer_text(q: QuestionData) -> str:
+    if q.type == "single_choice":
+        return q.answer or ""
+    if q.type == "multiple_choice":
+        return "".join(q.answer or [])
+    if q.type == "true_false":
+        return "对" if q.answer else "错"
+    if q.type == "fill_blank":
+        return "；".join("|".join(a.text for a in blank) for blank in q.blanks)
+    return q.reference_answer
+
+
+def export(questions: list[QuestionData]) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = "题库"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for q in questions:
+        options = {o.key: o.text for o in q.options}
+        row = [q.stem, TYPE_NAMES[q.type], _answer_text(q), q.explanation,
+               *[options.get(k, "") for k in OPTION_KEYS],
+               q.points, q.difficulty, q.lesson_key or "", AREA_NAMES.get(q.area, q.area or ""),
+               TIER_NAMES.get(q.tier, q.tier or ""), "、".join(q.tags), q.source_key or ""]
+        sheet.append([safe_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template() -> bytes:
+    """The blank import template, with one example row per type and a notes sheet."""
+    examples = [
+        QuestionData(type="single_choice", stem="民主推荐结果一般在多长时间内有效？", answer="B",
+                     options=[OptionData(k, t) for k, t in zip("ABCD", ["半年", "一年", "两年", "三年"], strict=True)],
+                     explanation="依据《党政领导干部选拔任用工作条例》（2019年修订），民主推荐结果一般在一年内有效。",
+                     points=1, difficulty=2, lesson_key="cadre-selection/cs-recommendation",
+                     area="cadre", tier="basic"),
+        QuestionData(type="multiple_choice", stem="民主推荐包括哪些方式？", answer=["A", "B"],
+                     options=[OptionData(k, t) for k, t in zip("ABC", ["谈话调研推荐", "会议推荐", "个人自荐"], strict=True)],
+                     explanation="民主推荐包括谈话调研推荐和会议推荐。", points=2, difficulty=2,
+                     area="cadre", tier="basic"),
+        QuestionData(type="true_false", stem="预备党员的预备期为一年。", answer=True,
+                     explanation="党章规定预备期为一年。", points=1, difficulty=1, area="organization", tier="basic"),
+        QuestionData(type="fill_blank", stem="任职前公示期不少于____个工作日。",
+                     blanks=[[BlankAnswer("五"), BlankAnswer("5")]], explanation="公示期不少于五个工作日。",
+                     points=1, difficulty=2, area="cadre", tier="basic"),
+        QuestionData(type="essay", stem="简述“凡提四必”的内容。",
+                     reference_answer="干部档案必审、个人有关事项报告必核、纪检监察机关意见必听、线索具体的信访举报必查。",
+                     points=10, difficulty=3, area="cadre", tier="intermediate"),
+    ]
+    workbook = load_workbook(io.BytesIO(export(examples)))
+    notes = workbook.create_sheet("填写说明")
+    for line in (__doc__ or "").strip().splitlines():
+        notes.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

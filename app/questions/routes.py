@@ -1,0 +1,310 @@
+"""Trainer pages for the question bank."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.forms import EmptyForm
+from app.accounts.permissions import roles_required
+from app.courses.models import Course, Lesson, Module
+from app.errors import DomainError
+from app.extensions import db
+from app.formutil import choices
+from app.questions import services
+from app.questions.content import to_data
+from app.questions.data import BlankAnswer, OptionData, QuestionData
+from app.questions.forms import ExportForm, ImportForm, QuestionForm, ReviewForm
+from app.questions.history import changes_between
+from app.questions.importer import FORMATS, Defaults, ImportFailed, format_module, import_questions
+from app.questions.models import STATUSES, USAGES, Question, QuestionReview, QuestionVersion
+from app.questions.types import OPTION_KEYS, REGISTRY, TYPE_LABELS
+from app.timeutil import utcnow
+
+bp = Blueprint("questions", __name__, url_prefix="/teach/questions")
+PAGE_SIZE = 30
+EXPORT_TYPES = {"yaml": ("yaml", "application/x-yaml"), "gift": ("gift.txt", "text/plain"),
+                "aiken": ("aiken.txt", "text/plain"), "moodle_xml": ("xml", "application/xml"),
+                "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+
+@bp.before_request
+@roles_required("trainer", "admin")
+def require_trainer():
+    """Every page here is for trainers (and admins)."""
+
+
+REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and published"),
+                  "reject": _l("returned"), "retire": _l("retired"), "import_publish": _l("published on import")}
+
+
+@bp.app_context_processor
+def labels():
+    # App-wide: the question partials are shared with the exam pages.
+    return {"TYPE_LABELS": TYPE_LABELS, "Q_STATUSES": STATUSES, "USAGES": USAGES,
+            "REVIEW_ACTIONS": REVIEW_ACTIONS}
+
+
+def _question(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        abort(404)
+    return question
+
+
+def _filters() -> services.Filters:
+    args = request.args
+    return services.Filters(area=args.get("area") or None, type=args.get("type") or None,
+                            tier=args.get("tier") or None, status=args.get("status") or None,
+                            lesson_id=args.get("lesson", type=int), text=(args.get("q") or "").strip() or None)
+
+
+def _lesson_choices():
+    rows = db.session.execute(select(Lesson.id, Course.title, Lesson.title).join(Lesson.course).join(Lesson.module)
+                              .where(Lesson.status != "archived")
+                              .order_by(Course.position, Module.position, Lesson.position)).all()
+    return [(0, _("(none)"))] + [(lid, f"{course} · {title}") for lid, course, title in rows]
+
+
+@bp.route("")
+def index():
+    filters = _filters()
+    page = db.paginate(services.list_query(filters), per_page=PAGE_SIZE, error_out=False)
+    return render_template("questions/index.html", page=page, filters=filters, lessons=_lesson_choices(),
+                           export_form=ExportForm(), args=request.args.to_dict())
+
+
+@bp.route("/review")
+def review_queue():
+    rows = db.session.scalars(select(Question).where(Question.status == "in_review")
+                              .order_by(Question.updated_at)).all()
+    return render_template("questions/review.html", rows=rows)
+
+
+def _form_to_data(form: QuestionForm, qtype: str) -> QuestionData:
+    data = QuestionData(
+        type=qtype, stem=form.stem.data or "", area=form.area.data, tier=form.tier.data,
+        difficulty=form.difficulty.data, usage=form.usage.data,
+        points=float(form.points.data or 1), explanation=form.explanation.data or "",
+        tags=[t.strip() for t in (form.tags.data or "").replace("，", ",").split(",") if t.strip()])
+    if qtype in ("single_choice", "multiple_choice"):
+        texts = [(f.data or "").strip() for f in form.option_fields()]
+        while texts and not texts[-1]:
+            texts.pop()
+        data.options = [OptionData(OPTION_KEYS[i], text) for i, text in enumerate(texts)]
+        data.answer = form.single_answer.data if qtype == "single_choice" else sorted(form.multiple_answer.data or [])
+        right = data.answer if isinstance(data.answer, list) else [data.answer]
+        for option in data.options:
+            option.fraction = 1.0 if option.key in right else 0.0
+    elif qtype == "true_false":
+        data.answer = {"true": True, "false": False}.get(form.truth.data)
+    elif qtype == "fill_blank":
+        data.blanks = [[BlankAnswer(v.strip()) for v in line.split("|") if v.strip()]
+                       for line in (form.blanks.data or "").splitlines() if line.strip()]
+        data.case_sensitive = form.case_sensitive.data
+    elif qtype == "essay":
+        data.reference_answer = form.reference_answer.data or ""
+        data.rubric = []
+        for line in (form.rubric.data or "").splitlines():
+            point, _sep, score = line.rpartition("|")
+            if not line.strip():
+                continue
+            try:
+                data.rubric.append({"point": point.strip() or line.strip(), "score": float(score)})
+            except ValueError:
+                data.rubric.append({"point": line.strip(), "score": None})
+    return data
+
+
+def _fill_form(form: QuestionForm, question: Question) -> None:
+    content = question.current_version.content
+    data = to_data(question.type, content)
+    form.stem.data, form.area.data, form.tier.data = data.stem, question.area, question.tier
+    form.difficulty.data, form.usage.data = question.difficulty, question.usage
+    form.lesson_id.data = question.lesson_id or 0
+    form.points.data = Decimal(str(question.current_version.points))
+    form.tags.data = ", ".join(question.current_version.tags)
+    form.explanation.data = data.explanation
+    for option, field in zip(data.options, form.option_fields(), strict=False):
+        field.data = option.text
+    if question.type == "single_choice":
+        form.single_answer.data = data.answer
+    elif question.type == "multiple_choice":
+        form.multiple_answer.data = list(data.answer or [])
+    elif question.type == "true_false":
+        form.truth.data = "true" if data.answer else "false"
+    elif question.type == "fill_blank":
+        form.blanks.data = "\n".join("|".join(a.text for a in blank) for blank in data.blanks)
+        form.case_sensitive.data = data.case_sensitive
+    elif question.type == "essay":
+        form.reference_answer.data = data.reference_answer
+        form.rubric.data = "\n".join(f"{r['point']} | {r['score']}" for r in data.rubric)
+
+
+def _save(form: QuestionForm, qtype: str, question: Question | None):
+    data = _form_to_data(form, qtype)
+    lesson = db.session.get(Lesson, form.lesson_id.data) if form.lesson_id.data else None
+    try:
+        saved = services.save(data, actor=current_user, now=utcnow(), question=question, lesson=lesson)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return None
+    db.session.commit()
+    flash(_("Question saved (version %(n)d, %(status)s).", n=saved.version, status=STATUSES[saved.status]),
+          "success")
+    return redirect(url_for(".show", question_id=saved.id))
+
+
+@bp.route("/new/<qtype>", methods=["GET", "POST"])
+def new(qtype: str):
+    if qtype not in REGISTRY:
+        abort(404)
+    form = QuestionForm()
+    form.lesson_id.choices = choices(_lesson_choices())
+    if form.validate_on_submit():
+        response = _save(form, qtype, None)
+        if response is not None:
+            return response
+    return render_template("questions/edit.html", form=form, qtype=qtype, question=None)
+
+
+@bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+def edit(question_id: int):
+    question = _question(question_id)
+    form = QuestionForm()
+    form.lesson_id.choices = choices(_lesson_choices())
+    if request.method == "GET":
+        _fill_form(form, question)
+    if form.validate_on_submit():
+        response = _save(form, question.type, question)
+        if response is not None:
+            return response
+    return render_template("questions/edit.html", form=form, qtype=question.type, question=question)
+
+
+@bp.post("/preview/<qtype>")
+def preview(qtype: str):
+    """The question as a cadre will see it, from the unsaved form."""
+    if qtype not in REGISTRY:
+        abort(404)
+    form = QuestionForm()
+    form.lesson_id.choices = choices(_lesson_choices())
+    form.validate()
+    data = _form_to_data(form, qtype)
+    from app.questions.content import to_content
+
+    return render_template("questions/_preview.html", qtype=qtype, content=to_content(data),
+                           points=data.points, problems=services.problems(data) if data.stem else [])
+
+
+@bp.route("/<int:question_id>")
+def show(question_id: int):
+    question = _question(question_id)
+    version_no = request.args.get("v", type=int)
+    version = question.current_version
+    if version_no:
+        version = db.session.scalar(select(QuestionVersion).where(
+            QuestionVersion.question_id == question.id, QuestionVersion.version == version_no))
+        if version is None:
+            abort(404)
+    earlier = db.session.scalar(select(QuestionVersion).where(
+        QuestionVersion.question_id == question.id, QuestionVersion.version < version.version)
+        .order_by(QuestionVersion.version.desc()).limit(1))
+    reviews = db.session.scalars(select(QuestionReview).where(QuestionReview.question_id == question.id)
+                                 .order_by(QuestionReview.at.desc())).all()
+    return render_template("questions/show.html", question=question, version=version,
+                           changes=changes_between(question.type, earlier, version) if earlier else [],
+                           reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
+
+
+def _act(question_id: int, action):
+    question = _question(question_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            action(question, form.comment.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Status: %(status)s.", status=STATUSES[question.status]), "success")
+    return redirect(url_for(".show", question_id=question.id))
+
+
+@bp.post("/<int:question_id>/submit")
+def submit(question_id: int):
+    return _act(question_id, lambda q, _c: services.submit(q, actor=current_user, now=utcnow()))
+
+
+@bp.post("/<int:question_id>/approve")
+def approve(question_id: int):
+    return _act(question_id, lambda q, _c: services.approve(q, actor=current_user, now=utcnow()))
+
+
+@bp.post("/<int:question_id>/reject")
+def reject(question_id: int):
+    return _act(question_id, lambda q, c: services.reject(q, actor=current_user, comment=c, now=utcnow()))
+
+
+@bp.post("/<int:question_id>/retire")
+def retire(question_id: int):
+    return _act(question_id, lambda q, _c: services.retire(q, actor=current_user, now=utcnow()))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_questions(
+                upload.read(), fmt=form.format.data, filename=upload.filename or "", actor=current_user,
+                now=utcnow(), dry_run=form.dry_run.data, publish=form.publish.data,
+                allow_partial=form.allow_partial.data, defaults=Defaults(form.area.data, form.tier.data))
+        except ImportFailed as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            if report.imported:
+                flash(_("%(n)d questions imported.", n=report.imported), "success")
+    return render_template("questions/import.html", form=form, report=report)
+
+
+@bp.route("/import/template.xlsx")
+def import_template():
+    from app.questions.formats import xlsx
+
+    return send_file(io.BytesIO(xlsx.template()), as_attachment=True, download_name="题库导入模板.xlsx",
+                     mimetype=EXPORT_TYPES["xlsx"][1])
+
+
+@bp.route("/export")
+def export():
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in FORMATS:
+        abort(404)
+    questions = db.session.scalars(services.list_query(_filters()).limit(20_000)).all()
+    data = format_module(fmt).export([services.to_question_data(q) for q in questions])
+    suffix, mimetype = EXPORT_TYPES[fmt]
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"question-bank.{suffix}",
+                     mimetype=mimetype)
+
+
+@bp.app_template_filter("question_stem")
+def question_stem(content: dict):
+    """A stem as HTML: sanitized markup for HTML stems, escaped text with line breaks otherwise."""
+    from markupsafe import Markup, escape
+
+    if content.get("stem_format") == "html":
+        return Markup(content.get("stem", ""))  # sanitized when it was saved
+    return Markup("<br>").join(escape(line) for line in content.get("stem", "").splitlines())

@@ -1,0 +1,260 @@
+"""Question bank services: authoring with versions, the review workflow, listing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import audit
+from app.accounts.models import User
+from app.courses.models import Course, Lesson
+from app.db import is_unique_violation
+from app.errors import Conflict, PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.questions.content import identity_hash, stem_plain, to_content, version_hash
+from app.questions.data import QuestionData
+from app.questions.models import USAGES, Question, QuestionReview, QuestionVersion
+from app.questions.types import REGISTRY
+from app.vocabulary import AREAS, TIERS
+
+
+class DuplicateQuestion(Conflict):
+    code = "duplicate_question"
+    default_message = _l("The bank already holds this question.")
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str | None = None
+    type: str | None = None
+    tier: str | None = None
+    status: str | None = None
+    lesson_id: int | None = None
+    text: str | None = None
+
+
+def problems(data: QuestionData) -> list[str]:
+    """Everything wrong with `data` as a question of our bank (empty when it is fine)."""
+    found: list[str] = []
+    qtype = REGISTRY.get(data.type)
+    if qtype is None:
+        return [str(_l("Unknown question type %(type)s.", type=data.type))]
+    if not (data.stem or "").strip():
+        found.append(str(_l("The stem is empty.")))
+    if data.area not in AREAS:
+        found.append(str(_l("Unknown business area %(area)s.", area=data.area)))
+    if data.tier not in TIERS:
+        found.append(str(_l("Unknown tier %(tier)s.", tier=data.tier)))
+    if not isinstance(data.difficulty, int) or not 1 <= data.difficulty <= 5:
+        found.append(str(_l("Difficulty must be a whole number from 1 to 5.")))
+    if data.usage not in USAGES:
+        found.append(str(_l("Usage must be practice, exam or both.")))
+    if not isinstance(data.points, (int, float)) or data.points <= 0:
+        found.append(str(_l("Points must be positive.")))
+    found.extend(qtype.validate(to_content(data)))
+    if data.type == "essay" and data.rubric and isinstance(data.points, (int, float)):
+        total = sum(r.get("score") or 0 for r in data.rubric)
+        if abs(total - data.points) > 1e-6:
+            found.append(str(_l("The rubric scores add up to %(total)s, not %(points)s.",
+                                total=total, points=data.points)))
+    return found
+
+
+def find_lesson(key: str | None) -> Lesson | None:
+    """The lesson named `course/lesson`, `lesson` (key) or by its exact title."""
+    if not key:
+        return None
+    key = key.strip()
+    course_key, _, lesson_key = key.rpartition("/")
+    query = select(Lesson).where(Lesson.key == lesson_key)
+    if course_key:
+        query = query.join(Lesson.course).where(Course.key == course_key)
+    lesson = db.session.scalar(query)
+    if lesson is None:
+        lesson = db.session.scalar(select(Lesson).where(Lesson.title == key).limit(1))
+    return lesson
+
+
+def save(data: QuestionData, *, actor: User | None, now: datetime,
+         question: Question | None = None, lesson: Lesson | None = None) -> Question:
+    """Create a question, or edit one: a frozen (once published) version is never changed;
+    the edit becomes a new version and the question goes back to draft for review."""
+    found = problems(data)
+    if found:
+        raise ValidationFailed("；".join(found))
+    content = to_content(data)
+    identity = identity_hash(data.type, content)
+    tags = sorted({t.strip() for t in data.tags if t and t.strip()})
+    full_hash = version_hash(content, float(data.points), tags)
+    try:
+        with db.session.begin_nested():
+            if question is None:
+                question = Question(type=data.type, status="draft", created_by_id=actor.id if actor else None,
+                                    source_key=data.source_key, created_at=now, version=0)
+                db.session.add(question)
+            elif question.type != data.type:
+                raise ValidationFailed(_l("A question's type cannot change; create a new question."))
+            question.area, question.tier, question.difficulty = data.area, data.tier, data.difficulty
+            question.usage, question.category = data.usage, data.category or question.category or ""
+            question.lesson = lesson
+            question.content_hash = identity
+            question.stem_text = stem_plain(content)[:2000]
+            question.updated_at = now
+            current = question.current_version
+            if current is not None and current.content_hash == full_hash:
+                return question
+            if current is not None and not current.frozen:
+                current.content, current.points, current.tags = content, float(data.points), tags
+                current.content_hash, current.created_at = full_hash, now
+                current.created_by_id = actor.id if actor else current.created_by_id
+            else:
+                question.version += 1
+                version = QuestionVersion(question=question, version=question.version, content=content,
+                                          points=float(data.points), tags=tags, content_hash=full_hash,
+                                          created_at=now, created_by_id=actor.id if actor else None)
+                db.session.add(version)
+                db.session.flush()
+                question.current_version = version
+                if question.status in ("published", "in_review"):
+                    question.status = "draft"
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            raise DuplicateQuestion() from None
+        raise
+    return question
+
+
+def _review(question: Question, action: str, actor: User | None, now: datetime, comment: str = "") -> None:
+    db.session.add(QuestionReview(question_id=question.id, version_id=question.current_version_id,
+                                  action=action, comment=comment, actor_id=actor.id if actor else None,
+                                  at=now))
+
+
+def submit(question: Question, *, actor: User, now: datetime) -> None:
+    """Send a draft for review."""
+    if question.status != "draft":
+        raise ValidationFailed(_l("Only a draft can be sent for review."))
+    question.status = "in_review"
+    question.updated_at = now
+    _review(question, "submit", actor, now)
+
+
+def approve(question: Question, *, actor: User, now: datetime) -> None:
+    """Publish a question in review; its author may not approve it."""
+    if question.status != "in_review":
+        raise ValidationFailed(_l("Only a question in review can be approved."))
+    authors = {question.created_by_id, question.current_version.created_by_id} - {None}
+    if actor.id in authors:
+        raise PermissionDenied(_l("You cannot approve a question you wrote; ask another trainer."))
+    _publish(question, now)
+    _review(question, "approve", actor, now)
+
+
+def reject(question: Question, *, actor: User, comment: str, now: datetime) -> None:
+    """Return a question in review to its author, with the reason."""
+    if question.status != "in_review":
+        raise ValidationFailed(_l("Only a question in review can be returned."))
+    if not comment.strip():
+        raise ValidationFailed(_l("Say what needs to change."))
+    question.status = "draft"
+    question.updated_at = now
+    _review(question, "reject", actor, now, comment.strip())
+
+
+def retire(question: Question, *, actor: User, now: datetime) -> None:
+    """Take a question out of use; attempts that used it keep their version."""
+    if question.status == "retired":
+        return
+    question.status = "retired"
+    question.updated_at = now
+    _review(question, "retire", actor, now)
+
+
+def publish_on_import(question: Question, *, actor: User | None, now: datetime) -> None:
+    """Publish at once, as a trainer may for a trusted file (the audit log records it)."""
+    _publish(question, now)
+    _review(question, "import_publish", actor, now)
+
+
+def _publish(question: Question, now: datetime) -> None:
+    question.status = "published"
+    question.current_version.frozen = True
+    question.updated_at = now
+
+
+def record_import(actor: User | None, *, filename: str, fmt: str, count: int, published: bool) -> None:
+    """The audit entry of an import (always written when publishing directly)."""
+    audit.record(actor, "questions.import_published" if published else "questions.import",
+                 summary=filename, details={"format": fmt, "count": count})
+
+
+def list_query(filters: Filters) -> Select:
+    """The filtered question list, newest change first."""
+    query = select(Question)
+    for column, value in ((Question.area, filters.area), (Question.type, filters.type),
+                          (Question.tier, filters.tier), (Question.status, filters.status),
+                          (Question.lesson_id, filters.lesson_id)):
+        if value:
+            query = query.where(column == value)
+    if filters.text:
+        query = query.where(Question.stem_text.icontains(filters.text.strip(), autoescape=True))
+    return query.order_by(Question.updated_at.desc(), Question.id.desc())
+
+
+def to_question_data(question: Question) -> QuestionData:
+    """A stored question (its current version) as interchange data, for export."""
+    from app.questions.content import to_data
+
+    version = question.current_version
+    lesson_key = f"{question.lesson.course.key}/{question.lesson.key}" if question.lesson else None
+    return to_data(question.type, version.content, points=version.points, area=question.area,
+                   tier=question.tier, difficulty=question.difficulty, usage=question.usage,
+                   tags=list(version.tags), category=question.category, source_key=question.source_key,
+                   lesson_key=lesson_key, name=question.stem_text[:50])
+
+
+def create_many(items: list[tuple[QuestionData, Lesson | None]], *, actor: User | None, now: datetime,
+                publish: bool, batch: int = 1000) -> list[int]:
+    """Insert new questions in batches (the import path). The caller has validated them and
+    left out what the bank already holds; the unique hash still guards against a race."""
+    ids: list[int] = []
+    actor_id = actor.id if actor else None
+    for start in range(0, len(items), batch):
+        chunk = items[start:start + batch]
+        rows, versions = [], []
+        for data, lesson in chunk:
+            content = to_content(data)
+            tags = sorted({t.strip() for t in data.tags if t and t.strip()})
+            rows.append({"content_hash": identity_hash(data.type, content), "source_key": data.source_key,
+                         "type": data.type, "area": data.area, "tier": data.tier,
+                         "difficulty": data.difficulty, "lesson_id": lesson.id if lesson else None,
+                         "usage": data.usage, "category": data.category or "",
+                         "status": "published" if publish else "draft",
+                         "stem_text": stem_plain(content)[:2000], "version": 1,
+                         "created_by_id": actor_id, "created_at": now, "updated_at": now})
+            versions.append({"version": 1, "content": content, "points": float(data.points), "tags": tags,
+                             "content_hash": version_hash(content, float(data.points), tags),
+                             "frozen": publish, "created_at": now, "created_by_id": actor_id})
+        try:
+            question_ids = list(db.session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), rows))
+        except IntegrityError as exc:
+            if is_unique_violation(exc):
+                raise DuplicateQuestion(_l("Another import added some of these questions meanwhile; "
+                                           "run the import again.")) from None
+            raise
+        for version, question_id in zip(versions, question_ids, strict=True):
+            version["question_id"] = question_id
+        version_ids = list(db.session.scalars(
+            insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), versions))
+        db.session.execute(update(Question), [{"id": q, "current_version_id": v}
+                                              for q, v in zip(question_ids, version_ids, strict=True)])
+        if publish:
+            db.session.execute(insert(QuestionReview), [
+                {"question_id": q, "version_id": v, "action": "import_publish", "comment": "",
+                 "actor_id": actor_id, "at": now} for q, v in zip(question_ids, version_ids, strict=True)])
+        ids.extend(question_ids)
+    return ids

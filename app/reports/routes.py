@@ -1,0 +1,61 @@
+"""Managers' completion report: tables, a bar chart, drill-down and an XLSX export."""
+
+from __future__ import annotations
+
+import io
+
+from flask import render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+from openpyxl import Workbook
+
+from app.accounts.permissions import get_visible_unit, roles_required
+from app.questions.formats.xlsx import safe_cell
+from app.reports import bp
+from app.reports.services import completion as build
+from app.timeutil import local_today
+
+
+def _report():
+    unit_id = request.args.get("unit", type=int)
+    unit = get_visible_unit(current_user, unit_id) if unit_id else None
+    return build(current_user, local_today(), unit)
+
+
+@bp.route("/completion")
+@roles_required("manager", "admin")
+def completion():
+    report = _report()
+    chart = {"labels": [row.label for row in report.by_unit],
+             "rates": [round(row.counts.rate * 100, 1) for row in report.by_unit],
+             "title": _("Completion rate by org unit (%)")}
+    return render_template("reports/completion.html", report=report, chart=chart)
+
+
+@bp.route("/completion.xlsx")
+@roles_required("manager", "admin")
+def completion_xlsx():
+    report = _report()
+    book = Workbook()
+    header = [_("Name"), _("People"), _("Required items"), _("Completed"), _("Completion rate"), _("Overdue")]
+    for title, rows in (("按组织单位", report.by_unit), ("按岗位", report.by_post)):
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            c = row.counts
+            sheet.append([safe_cell(row.label), c.people, c.required, c.completed, round(c.rate, 4), c.overdue])
+    people = book.create_sheet("人员明细")
+    people.append([_("Name"), _("Username"), _("Org unit"), _("Post"), _("Required items"), _("Completed"),
+                   _("Completion rate"), _("Overdue")])
+    for row in report.people:
+        user, c = row.user, row.counts
+        people.append([safe_cell(user.name), safe_cell(user.username),
+                       safe_cell(user.org_unit.name if user.org_unit else ""),
+                       safe_cell(user.current_post.name if user.current_post else ""),
+                       c.required, c.completed, round(c.rate, 4), c.overdue])
+    book.remove(book.worksheets[0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name="learning-completion.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

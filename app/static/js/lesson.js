@@ -1,0 +1,95 @@
+// Study-time heartbeats for the lesson page.
+// Beats every `interval` seconds while the tab is visible and the reader was active in the
+// last `idleAfter` seconds; a hidden tab sends one beat that pauses the server's clock.
+// The server decides what counts; this script only reports and shows the answer.
+(function () {
+  "use strict";
+  var panel = document.getElementById("study-panel");
+  if (!panel) return;
+  var url = panel.dataset.heartbeatUrl;
+  var interval = Number(panel.dataset.interval) * 1000;
+  var idleAfter = Number(panel.dataset.idleAfter) * 1000;
+  var minSeconds = Number(panel.dataset.minSeconds);
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var credited = document.querySelector('[data-testid="credited"]');
+  var bar = document.getElementById("study-bar");
+  var status = document.getElementById("study-status");
+  var lastActivity = Date.now();
+  var atEnd = false;
+  var completed = panel.dataset.completed === "true";
+  var timer = null;
+  var idlePaused = false;
+
+  function show(text) { status.textContent = status.dataset[text]; }
+
+  function beat(visible) {
+    var body = JSON.stringify({ visible: visible, at_end: atEnd });
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", keepalive: !visible,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: body
+    }).then(function (response) {
+      if (!response.ok) return null;
+      return response.json();
+    }).then(function (data) {
+      if (!data) return;
+      credited.textContent = data.total_seconds;
+      bar.style.width = Math.min(100, Math.floor(data.total_seconds * 100 / minSeconds)) + "%";
+      if (data.completed) { completed = true; show("textCompleted"); }
+      else if (data.total_seconds >= minSeconds && !atEnd) { show("textReadToEnd"); }
+    }).catch(function () { /* the next beat tries again */ });
+  }
+
+  function active() { return Date.now() - lastActivity < idleAfter; }
+
+  function tick() {
+    if (document.visibilityState !== "visible") return;
+    if (!active()) {
+      // Pause the server's clock once, so idle minutes are never credited.
+      if (!idlePaused) { idlePaused = true; show("textPaused"); beat(false); }
+      return;
+    }
+    if (!completed) show("textCounting");
+    beat(true);
+  }
+
+  function start() {
+    if (timer) return;
+    beat(true);  // starts the server's clock; it credits nothing
+    timer = setInterval(tick, interval);
+  }
+
+  function stop() {
+    if (!timer) return;
+    clearInterval(timer);
+    timer = null;
+    show("textPaused");
+    beat(false);
+  }
+
+  ["mousemove", "keydown", "scroll", "touchstart", "click", "wheel"].forEach(function (name) {
+    window.addEventListener(name, function () {
+      lastActivity = Date.now();
+      if (idlePaused && timer && document.visibilityState === "visible") {
+        idlePaused = false;
+        if (!completed) show("textCounting");
+        beat(true);  // restarts the paused clock
+      }
+    }, { passive: true });
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") start(); else stop();
+  });
+
+  var end = document.getElementById("lesson-end");
+  if ("IntersectionObserver" in window && end) {
+    new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting && !atEnd) { atEnd = true; if (timer) beat(true); }
+      });
+    }).observe(end);
+  }
+
+  if (document.visibilityState === "visible") start();
+})();

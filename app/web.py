@@ -1,0 +1,175 @@
+"""Request plumbing shared by every page: login loading, error pages, headers, globals."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.accounts import services, tokens
+from app.accounts.models import ORG_KINDS, ROLES
+from app.errors import DomainError
+from app.extensions import db, login_manager
+from app.navigation import menu_for
+from app.timeutil import utcnow
+from app.traces.models import verb_labels
+from app.vocabulary import AREAS, TIERS
+
+log = logging.getLogger(__name__)
+
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_attempts",
+}
+HTTP_ERROR_MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("Please log in."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("The page or object you asked for does not exist."),
+    405: _l("That method is not allowed here."),
+    413: _l("The upload is too large."),
+    415: _l("That content type is not supported."),
+    422: _l("The input is not valid."),
+    429: _l("Too many failed attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. The error has been logged."),
+}
+# Pages a user who must change their password may still reach.
+PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accounts.set_locale",
+                          "static"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message):
+    """The response for an error: JSON under /api/, an error page elsewhere."""
+    if wants_json():
+        return jsonify(error={"code": code, "message": str(message)}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """`target` if it is a local path (never another site), else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return services.load_session_user(session_id)
+
+    @login_manager.request_loader
+    def load_user_from_token(req):
+        # Bearer tokens authenticate the JSON API only, never pages.
+        if not req.path.startswith("/api/"):
+            return None
+        header = req.headers.get("Authorization", "")
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            return None
+        token = tokens.resolve(raw.strip(), now=utcnow())
+        if token is None:
+            return None
+        g.api_token = token
+        return token.user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return error_response(401, "unauthorized", HTTP_ERROR_MESSAGES[401])
+        flash(login_manager.login_message, "warning")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def force_password_change():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and not wants_json() and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
+            flash(_("Please set a new password before you continue."), "warning")
+            return redirect(url_for("accounts.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'",
+        )
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json() or exc.status in (403, 404):
+            return error_response(exc.status, exc.code, exc.message)
+        flash(str(exc.message), "danger")
+        return redirect(safe_next_url(_local_referrer()) or url_for("dashboard.home"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(400, "csrf_failed", _("The form expired or was not sent from this "
+                                                    "site. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        code = HTTP_ERROR_CODES.get(status, "http_error")
+        message = HTTP_ERROR_MESSAGES.get(status, exc.description)
+        return error_response(status, code, message)
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500, "server_error", HTTP_ERROR_MESSAGES[500])
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "menu": menu_for(current_user) if current_user else [],
+            "AREAS": AREAS,
+            "TIERS": TIERS,
+            "ROLES": ROLES,
+            "ORG_KINDS": ORG_KINDS,
+            "VERB_LABELS": verb_labels(),
+        }
+
+
+def _local_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,186 @@
+"""Shared fixtures. Every test that uses `app` runs once on SQLite (a temp file) and once
+on PostgreSQL (TEST_DATABASE_URL, default the local socket database `test`). Without
+PostgreSQL the second run is skipped, except under CI=true, where it fails."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from app import create_app
+from app.accounts import org, services
+from app.accounts.models import OrgUnit, Post, User
+from app.extensions import db as _db
+from app.extensions import limiter
+
+PASSWORD = "test-pass-123"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg:///test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TODAY = date(2026, 11, 25)
+
+
+def _pg_reachable(url: str) -> str | None:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return str(exc)
+    return None
+
+
+def _reset_pg_schema(url: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database of each backend, built once per session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = PG_URL
+        problem = _pg_reachable(url)
+        if problem:
+            if IN_CI:
+                pytest.fail(f"PostgreSQL is required under CI=true: {problem}")
+            pytest.skip(f"PostgreSQL not reachable: {problem}")
+        _reset_pg_schema(url)
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Overrides for create_app; a test module can redefine this fixture."""
+    return {}
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run outside the test's app context, so each request
+    has its own `g` and database session, as in production."""
+
+    def open(self, *args, **kwargs):
+        # Buffered, so a streamed body is produced while its request context is alive.
+        kwargs.setdefault("buffered", True)
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "RATELIMIT_STORAGE_URI": "memory://", **app_config})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        limiter.reset()
+        yield app
+        _db.session.remove()
+        _truncate_all()
+        _db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_unit(db):
+    def make(name: str = "组织部", parent: OrgUnit | None = None, kind: str = "section") -> OrgUnit:
+        unit = org.create_unit(name, parent=parent, kind=kind)
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_post(db):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, area: str = "cadre", code: str | None = None) -> Post:
+        n = next(counter)
+        post = services.create_post(code or f"post{n}", name or f"岗位{n}", area)
+        db.session.commit()
+        return post
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides) -> User:
+        n = next(counter)
+        password = overrides.pop("password", PASSWORD)
+        data = services.UserData(
+            username=overrides.pop("username", f"user{n}"),
+            name=overrides.pop("name", f"用户{n}"),
+            org_unit=overrides.pop("org_unit", None),
+            roles=tuple(overrides.pop("roles", ("cadre",))),
+            joined_on=overrides.pop("joined_on", date(2020, 1, 1)),
+            post=overrides.pop("post", None),
+        )
+        user = services.create_user(data, password, actor=None, today=TODAY,
+                                    must_change_password=overrides.pop("must_change_password", False))
+        for key, value in overrides.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page like a browser would."""
+    page = client.get(path)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD, **extra):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token, **extra})
+
+
+def api_token(client, username: str, password: str = PASSWORD) -> dict:
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}

@@ -1,0 +1,153 @@
+"""Crediting study time: the server's clock decides, never the client."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.courses.models import CourseCompletion, LessonProgress
+from app.courses.services import heartbeat, open_lesson
+from app.traces.models import Trace
+from tests.courses.conftest import T0
+
+
+def beat(user, lesson, seconds_after, visible=True, at_end=False):
+    return heartbeat(user, lesson, visible=visible, at_end=at_end, now=T0 + timedelta(seconds=seconds_after))
+
+
+@pytest.fixture
+def reader(make_user):
+    return make_user(username="reader")
+
+
+def test_first_beat_starts_the_clock_and_credits_nothing(db, lessons, reader):
+    result = beat(reader, lessons["cs-initiation"], 0)
+    assert (result.credited_seconds, result.total_seconds, result.completed) == (0, 0, False)
+
+
+def test_regular_beats_credit_the_wall_time_between_them(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    assert beat(reader, lesson, 15).credited_seconds == 15
+    assert beat(reader, lesson, 30).total_seconds == 30
+
+
+def test_fast_beats_never_earn_more_than_wall_time(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    for tenth in range(1, 101):  # a beat every 0.1 s for 10 s
+        result = beat(reader, lesson, tenth / 10)
+    assert result.total_seconds <= 10
+
+
+def test_repeated_beat_at_the_same_instant_credits_once(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    assert beat(reader, lesson, 15).credited_seconds == 15
+    assert beat(reader, lesson, 15).credited_seconds == 0
+    assert beat(reader, lesson, 10).credited_seconds == 0  # from the past
+
+
+def test_a_long_gap_credits_at_most_thirty_seconds(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    assert beat(reader, lesson, 600).credited_seconds == 30
+
+
+def test_a_hidden_tab_pauses_the_clock(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    beat(reader, lesson, 15)
+    assert beat(reader, lesson, 20, visible=False).credited_seconds == 0
+    assert beat(reader, lesson, 300).credited_seconds == 0  # back: restarts, credits nothing
+    assert beat(reader, lesson, 315).credited_seconds == 15
+    assert beat(reader, lesson, 315).total_seconds == 30
+
+
+def test_a_second_tab_on_another_lesson_credits_nothing(db, lessons, reader):
+    first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
+    beat(reader, first, 0)
+    assert beat(reader, first, 15).credited_seconds == 15
+    # Two tabs alternating: each beat moves the clock, so neither earns.
+    assert beat(reader, second, 20).credited_seconds == 0
+    assert beat(reader, first, 30).credited_seconds == 0
+    assert beat(reader, second, 35).credited_seconds == 0
+    assert beat(reader, first, 45).credited_seconds == 0
+    # Closing the second tab: the first one earns again.
+    assert beat(reader, first, 60).credited_seconds == 15
+
+
+def test_two_tabs_on_the_same_lesson_share_one_clock(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    total = 0
+    for t in range(0, 61, 5):  # tab A at 0, 10, 20...; tab B at 5, 15, 25...
+        total += beat(reader, lesson, t).credited_seconds
+    assert total == 60
+
+
+def test_users_have_separate_clocks(db, lessons, make_user):
+    lesson = lessons["cs-initiation"]
+    one, two = make_user(), make_user()
+    beat(one, lesson, 0)
+    beat(two, lesson, 0)
+    assert beat(one, lesson, 10).credited_seconds == 10
+    assert beat(two, lesson, 10).credited_seconds == 10
+
+
+def test_completion_needs_time_and_reaching_the_end(db, lessons, reader):
+    lesson = lessons["cs-initiation"]  # 60 s minimum
+    beat(reader, lesson, 0)
+    for t in (30, 60):
+        result = beat(reader, lesson, t)
+    assert result.total_seconds == 60 and not result.completed
+    result = beat(reader, lesson, 70, at_end=True)
+    assert result.completed
+    assert db.session.get(LessonProgress, (reader.id, lesson.id)).completed_at == T0 + timedelta(seconds=70)
+
+
+def test_reaching_the_end_early_completes_once_the_time_is_in(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0, at_end=True)
+    assert not beat(reader, lesson, 30).completed
+    assert beat(reader, lesson, 60).completed
+
+
+def test_a_hidden_beat_does_not_count_as_reaching_the_end(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    beat(reader, lesson, 30)
+    beat(reader, lesson, 60)
+    assert not beat(reader, lesson, 61, visible=False, at_end=True).completed
+
+
+def test_completing_every_lesson_completes_the_course_once(db, lessons, reader):
+    for offset, key in ((0, "cs-initiation"), (1000, "cs-recommendation")):
+        lesson = lessons[key]
+        beat(reader, lesson, offset, at_end=True)
+        for t in range(30, lesson.min_seconds + 31, 30):
+            beat(reader, lesson, offset + t, at_end=True)
+    db.session.commit()
+    completions = db.session.scalars(sa.select(CourseCompletion)).all()
+    assert len(completions) == 1
+    verbs = db.session.execute(sa.select(Trace.verb, Trace.object_type).where(
+        Trace.verb == "completed")).all()
+    assert sorted(verbs) == [("completed", "course"), ("completed", "lesson"), ("completed", "lesson")]
+
+
+def test_each_credit_is_one_trace_with_its_duration(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    beat(reader, lesson, 15)
+    beat(reader, lesson, 40)
+    durations = db.session.scalars(sa.select(Trace.duration_s).where(Trace.verb == "studied")
+                                   .order_by(Trace.id)).all()
+    assert durations == [15, 25]
+
+
+def test_opening_a_lesson_is_one_trace_a_day(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    open_lesson(reader, lesson, now=T0)
+    open_lesson(reader, lesson, now=T0 + timedelta(hours=1))
+    open_lesson(reader, lesson, now=T0 + timedelta(days=1))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Trace).where(
+        Trace.verb == "opened")) == 2

@@ -1,0 +1,92 @@
+"""Managers' completion report: aggregation by unit and post, scope, drill-down, export."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from app.courses import plans
+from app.courses.models import Course
+from app.courses.services import heartbeat
+from app.reports.services import completion
+from tests.conftest import login
+from tests.courses.conftest import T0
+
+
+@pytest.fixture
+def org(db, make_unit, make_user, posts, lessons):
+    import sqlalchemy as sa
+
+    dept = make_unit("组织部", kind="department")
+    section = make_unit("干部室", parent=dept)
+    other = make_unit("组织室", parent=dept)
+    town = make_unit("城关镇", kind="town")
+    people = {
+        "boss": make_user(username="boss", roles=("manager",), org_unit=dept),
+        "head": make_user(username="head", roles=("manager",), org_unit=section),
+        "reader": make_user(username="reader", name="读者", org_unit=section, post=posts["cadre_officer"]),
+        "idle": make_user(username="idle", name="未学", org_unit=section, post=posts["cadre_officer"]),
+        "other": make_user(username="other", name="组织室干部", org_unit=other, post=posts["organization_officer"]),
+        "villager": make_user(username="villager", name="镇干部", org_unit=town, post=posts["cadre_officer"]),
+    }
+    # The reader completes the whole cadre-selection course.
+    for offset, key in ((0, "cs-initiation"), (1000, "cs-recommendation")):
+        lesson = lessons[key]
+        heartbeat(people["reader"], lesson, visible=True, at_end=True, now=T0 + timedelta(seconds=offset))
+        for t in range(30, lesson.min_seconds + 31, 30):
+            heartbeat(people["reader"], lesson, visible=True, at_end=True, now=T0 + timedelta(seconds=offset + t))
+    training = db.session.scalar(sa.select(Course).where(Course.key == "self-building"))
+    plans.assign(training, due_on=date(2026, 1, 1), by=people["boss"], org_unit=other)  # overdue
+    db.session.commit()
+    return {"dept": dept, "section": section, "other": other, "town": town, **people}
+
+
+TODAY = date(2026, 11, 25)
+
+
+def test_aggregates_by_unit_and_post_within_the_scope(db, org):
+    report = completion(org["boss"], TODAY)
+    assert {p.user.username for p in report.people} == {"boss", "head", "reader", "idle", "other"}
+    rows = {r.label: r.counts for r in report.by_unit}
+    assert (rows["干部室"].people, rows["干部室"].required, rows["干部室"].completed) == (3, 2, 1)
+    assert (rows["组织室"].required, rows["组织室"].overdue) == (1, 1)
+    posts = {r.label: r.counts for r in report.by_post}
+    assert posts["干部工作岗"].completed == 1 and posts["干部工作岗"].people == 2
+    assert report.total.completed == 1 and report.total.required == 3
+
+
+def test_a_section_head_sees_only_the_section(db, org):
+    report = completion(org["head"], TODAY)
+    assert {p.user.username for p in report.people} == {"head", "reader", "idle"}
+
+
+def test_page_shows_tables_chart_and_drill_down(client, org):
+    login(client, "boss")
+    html = client.get("/reports/completion").get_data(as_text=True)
+    assert "干部室" in html and "组织室" in html and "城关镇" not in html
+    assert 'id="completion-chart-data"' in html and "echarts.min.js" in html
+    drill = client.get(f"/reports/completion?unit={org['section'].id}").get_data(as_text=True)
+    assert "读者" in drill and "组织室干部" not in drill
+
+
+def test_another_subtree_answers_404(client, org):
+    login(client, "head")
+    assert client.get(f"/reports/completion?unit={org['other'].id}").status_code == 404
+    assert client.get(f"/reports/completion.xlsx?unit={org['town'].id}").status_code == 404
+
+
+def test_cadres_cannot_open_the_report(client, org):
+    login(client, "reader")
+    assert client.get("/reports/completion").status_code == 403
+
+
+def test_xlsx_export_has_three_sheets_and_escapes_formulas(client, db, org):
+    org["idle"].name = "=HYPERLINK(1)"
+    db.session.commit()
+    login(client, "boss")
+    response = client.get("/reports/completion.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["按组织单位", "按岗位", "人员明细"]
+    names = [row[0].value for row in book["人员明细"].iter_rows(min_row=2)]
+    assert "'=HYPERLINK(1)" in names
