@@ -12,11 +12,8 @@ from app.courses.services import heartbeat
 from app.extensions import db as _db
 from tests.courses.conftest import T0
 
-
-@pytest.fixture
-def pg_only(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("real concurrency needs PostgreSQL")
+# Real concurrency needs PostgreSQL: SQLite serializes every writer.
+pytestmark = pytest.mark.postgresql_only
 
 
 def run_beats(app, user_id, lesson_ids, at, barrier, results):
@@ -35,7 +32,7 @@ def run_beats(app, user_id, lesson_ids, at, barrier, results):
         _db.session.remove()
 
 
-def test_simultaneous_beats_credit_once(app, db, pg_only, lessons, make_user):
+def test_simultaneous_beats_credit_once(app, db, lessons, make_user):
     reader = make_user()
     lesson = lessons["cs-initiation"]
     heartbeat(reader, lesson, visible=True, at_end=False, now=T0)
@@ -55,7 +52,7 @@ def test_simultaneous_beats_credit_once(app, db, pg_only, lessons, make_user):
     assert db.session.get(LessonProgress, (reader.id, lesson.id)).seconds == 75
 
 
-def test_two_devices_racing_on_two_lessons_never_exceed_wall_time(app, db, pg_only, lessons, make_user):
+def test_two_devices_racing_on_two_lessons_never_exceed_wall_time(app, db, lessons, make_user):
     reader = make_user()
     first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
     heartbeat(reader, first, visible=True, at_end=False, now=T0)

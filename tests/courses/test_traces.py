@@ -34,9 +34,8 @@ def test_the_database_refuses_to_update_a_trace(db, make_user):
     db.session.rollback()
 
 
+@pytest.mark.postgresql_only  # SQLite keeps DELETE for emptying test tables
 def test_the_database_refuses_to_delete_a_trace_on_postgresql(db, make_user):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite keeps DELETE for emptying test tables")
     user = make_user()
     record(Event(key="k1", actor=user, verb="opened", object_type="lesson", object_id=1,
                  object_name="x", at=T0))
