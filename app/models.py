@@ -1,5 +1,6 @@
 """Every feature's models, imported once so the metadata (and Alembic) sees all tables."""
 
+from app import scheduler  # noqa: F401  (job_runs)
 from app.accounts import models as accounts  # noqa: F401
 from app.courses import models as courses  # noqa: F401
 from app.questions import models as questions  # noqa: F401
