@@ -193,6 +193,19 @@ def test_list_page_filters(author_client, db, trainers):
     assert "民主推荐结果" not in html
 
 
+def test_list_pages_keep_their_filters(author_client, db, trainers):
+    for n in range(60):
+        services.save(single(stem=f"第{n}题：民主推荐结果一般在多长时间内有效？"), actor=trainers[0], now=NOW)
+    db.session.commit()
+    first = author_client.get("/teach/questions?type=single_choice").get_data(as_text=True)
+    assert "page=2" in first and "type=single_choice" in first
+    for query in ("page=2", "type=single_choice&page=2", "page=1", "page=abc", "page=-1", "page=999"):
+        response = author_client.get(f"/teach/questions?{query}")
+        assert response.status_code in (200, 404), (query, response.status_code)
+    second = author_client.get("/teach/questions?type=single_choice&page=2").get_data(as_text=True)
+    assert 'href="/teach/questions?type=single_choice&amp;page=1"' in second
+
+
 def test_import_page_dry_run_report(author_client, interop):
     data = (interop / "aiken/aiken_errors.txt").read_bytes()
     import io
