@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.accounts import services, tokens
 from app.accounts.models import ORG_KINDS, ROLES
 from app.errors import DomainError
 from app.extensions import db, login_manager
+from app.formutil import DB_INT_MAX
 from app.navigation import menu_for
 from app.timeutil import utcnow
 from app.traces.models import verb_labels
@@ -72,7 +74,24 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` that never matches an id the database column cannot hold (404, not 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _size_label(size: int) -> str:
+    return f"{size // 1024**2} MB" if size >= 1024**2 else f"{max(1, size // 1024)} KB"
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values if isinstance(value, str))
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -104,6 +123,14 @@ def init_app(app: Flask) -> None:
             return error_response(401, "unauthorized", HTTP_ERROR_MESSAGES[401])
         flash(login_manager.login_message, "warning")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text anywhere holds NUL; PostgreSQL would refuse to store it.
+        if _has_nul(request.args.values()) or _has_nul(request.form.values()):
+            abort(400)
+        if request.is_json and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()):
+            abort(400)
 
     @app.before_request
     def force_password_change():
@@ -143,7 +170,15 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         code = HTTP_ERROR_CODES.get(status, "http_error")
         message = HTTP_ERROR_MESSAGES.get(status, exc.description)
+        if status == 413 and app.config.get("MAX_CONTENT_LENGTH"):
+            message = _("The upload is too large; the limit is %(limit)s.",
+                        limit=_size_label(app.config["MAX_CONTENT_LENGTH"]))
         return error_response(status, code, message)
+
+    @app.errorhandler(RecursionError)
+    def too_deep(exc: RecursionError):
+        # A JSON body nested thousands of levels deep; the client's fault, not ours.
+        return error_response(400, "bad_request", HTTP_ERROR_MESSAGES[400])
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

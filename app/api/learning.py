@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,7 +12,7 @@ from app.api import bp
 from app.api.serializers import iso
 from app.courses import plans, services
 from app.extensions import db
-from app.timeutil import local_today, utcnow
+from app.timeutil import LOCAL_TZ, local_today, utcnow
 from app.web import error_response
 
 
@@ -64,9 +66,7 @@ def get_lesson(lesson_id: int):
 @login_required
 def lesson_heartbeat(lesson_id: int):
     body = request.get_json(silent=True)
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
+    if not isinstance(body, dict):  # no body, not JSON, or JSON that is not an object
         return error_response(400, "bad_request", _("Send a JSON object."))
     visible, at_end = body.get("visible", True), body.get("at_end", False)
     if not isinstance(visible, bool) or not isinstance(at_end, bool):
@@ -83,11 +83,22 @@ def lesson_heartbeat(lesson_id: int):
 @login_required
 def my_plan():
     today = local_today()
-    items = plans.plan_for(current_user, today)
-    return jsonify(items=[
-        {"kind": item.kind, "id": item.course.id, "title": item.course.title,
-         "required": item.required, "source": item.source,
-         "due_at": iso(item.due_on), "status": item.status(today),
-         "progress": 1.0 if item.completed else round(item.progress.fraction, 4)}
-        for item in items
-    ])
+
+    def item_json(item: plans.PlanItem) -> dict:
+        # A due date means "by the end of that day" in the department's time zone.
+        due_at = (datetime.combine(item.due_on, time(23, 59, 59), LOCAL_TZ)
+                  if item.due_on is not None else None)
+        return {"kind": item.kind, "id": item.course.id, "title": item.course.title,
+                "required": item.required, "source": item.source,
+                "due_at": iso(due_at), "due_on": iso(item.due_on), "status": item.status(today),
+                "progress": 1.0 if item.completed else round(item.progress.fraction, 4),
+                "lessons": item.progress.lessons, "lessons_completed": item.progress.completed}
+
+    history = [
+        {"post": {"id": assignment.post.id, "code": assignment.post.code, "name": assignment.post.name},
+         "start_date": iso(assignment.start_date), "end_date": iso(assignment.end_date),
+         "items": [item_json(item) for item in items]}
+        for assignment, items in plans.past_post_items(current_user)
+    ]
+    return jsonify(items=[item_json(item) for item in plans.plan_for(current_user, today)],
+                   history=history)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.accounts.permissions import roles_required
 from app.api import bp
 from app.extensions import db
+from app.formutil import db_int
 from app.questions import services
 from app.questions.importer import FORMATS, Defaults, import_questions
 from app.timeutil import utcnow
@@ -51,8 +52,8 @@ def list_questions():
     filters = services.Filters(
         area=request.args.get("area") or None, type=request.args.get("type") or None,
         tier=request.args.get("tier") or None, status=request.args.get("status") or None,
-        lesson_id=request.args.get("lesson", type=int), text=request.args.get("q") or None)
-    page = db.paginate(services.list_query(filters), page=request.args.get("page", 1, type=int),
+        lesson_id=request.args.get("lesson", type=db_int), text=request.args.get("q") or None)
+    page = db.paginate(services.list_query(filters), page=request.args.get("page", 1, type=db_int),
                        per_page=PAGE_SIZE, error_out=False, count=True)
     return jsonify(total=page.total, page=page.page, per_page=PAGE_SIZE, questions=[
         {"id": q.id, "type": q.type, "stem": q.stem_text, "area": q.area, "tier": q.tier,

@@ -175,16 +175,16 @@ class PostCourse(db.Model):
 
 
 class CourseAssignment(db.Model):
-    """A manager's extra assignment of a course to an org unit (and its subtree), a post or
-    a person, with an optional due date."""
+    """A manager's extra assignment of a course, with an optional due date, to one of: a
+    person; an org unit (with its subtree); a post (everyone holding it); or a post within
+    an org unit's subtree (how a manager assigns to a post inside their own part of the tree)."""
 
     __tablename__ = "course_assignments"
     __table_args__ = (
         CheckConstraint(
-            "(CASE WHEN org_unit_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN post_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="one_target",
+            "(user_id IS NOT NULL AND org_unit_id IS NULL AND post_id IS NULL)"
+            " OR (user_id IS NULL AND (org_unit_id IS NOT NULL OR post_id IS NOT NULL))",
+            name="target",
         ),
     )
 

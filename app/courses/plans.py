@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.accounts.models import OrgUnit, Post, PostAssignment, User
 from app.accounts.services import is_newcomer
@@ -92,10 +92,16 @@ def past_post_items(user: User) -> list[tuple[PostAssignment, list[PlanItem]]]:
 
 
 def assign(course: Course, *, due_on: date | None, by: User, org_unit: OrgUnit | None = None,
-           post: Post | None = None, user: User | None = None) -> CourseAssignment:
-    """Assign a course to exactly one of an org unit (with its subtree), a post or a person."""
-    if sum(x is not None for x in (org_unit, post, user)) != 1:
-        raise ValidationFailed(_l("Choose exactly one of an org unit, a post or a person."))
+           post: Post | None = None, user: User | None = None,
+           today: date | None = None) -> CourseAssignment:
+    """Assign a course to a person, an org unit (with its subtree), a post, or a post within
+    an org unit's subtree. A due date, if any, may not lie before `today`."""
+    if user is not None and (org_unit is not None or post is not None):
+        raise ValidationFailed(_l("Assign to a person, or to an org unit and/or a post, not both."))
+    if user is None and org_unit is None and post is None:
+        raise ValidationFailed(_l("Choose an org unit, a post or a person."))
+    if due_on is not None and today is not None and due_on < today:
+        raise ValidationFailed(_l("The due date has already passed."))
     row = CourseAssignment(course=course, due_on=due_on, assigned_by=by, org_unit=org_unit,
                            post=post, user=user)
     db.session.add(row)
@@ -105,11 +111,14 @@ def assign(course: Course, *, due_on: date | None, by: User, org_unit: OrgUnit |
 
 def _assignments_for(user: User):
     conditions = [CourseAssignment.user_id == user.id]
+    ancestor_ids = ([int(part) for part in user.org_unit.path.strip("/").split("/") if part]
+                    if user.org_unit is not None else [])
+    in_unit = or_(CourseAssignment.org_unit_id.is_(None), CourseAssignment.org_unit_id.in_(ancestor_ids))
     if user.current_post is not None:
-        conditions.append(CourseAssignment.post_id == user.current_post.id)
-    if user.org_unit is not None:
-        ancestor_ids = [int(part) for part in user.org_unit.path.strip("/").split("/") if part]
-        conditions.append(CourseAssignment.org_unit_id.in_(ancestor_ids))
+        conditions.append(and_(CourseAssignment.post_id == user.current_post.id, in_unit))
+    if ancestor_ids:
+        conditions.append(and_(CourseAssignment.post_id.is_(None),
+                               CourseAssignment.org_unit_id.in_(ancestor_ids)))
     return select(CourseAssignment).join(CourseAssignment.course).where(
         Course.status == "published", or_(*conditions))
 

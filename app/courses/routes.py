@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from app.courses import collective, plans, services
 from app.courses.forms import CheckInForm
 from app.errors import DomainError
 from app.extensions import db
+from app.formutil import db_int
 from app.timeutil import local_today, utcnow
 from app.traces.services import timeline
 
@@ -79,7 +80,8 @@ def person_timeline(user_id: int):
 
 
 def _timeline_page(user):
-    page = db.paginate(timeline(user), per_page=TIMELINE_PAGE, error_out=False)
+    page = db.paginate(timeline(user), page=request.args.get("page", 1, type=db_int), per_page=TIMELINE_PAGE,
+                       error_out=False)
     return render_template("courses/timeline.html", person=user, page=page)
 
 

@@ -36,8 +36,8 @@ from app.courses.models import (
 )
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import choices
-from app.timeutil import LOCAL_TZ, utcnow
+from app.formutil import choices, db_int
+from app.timeutil import LOCAL_TZ, local_today, utcnow
 
 bp = Blueprint("teach", __name__)
 PREVIEW_LIMIT = 200_000
@@ -120,7 +120,7 @@ def toggle_publish(lesson_id: int):
 @roles_required("trainer", "admin")
 def versions(lesson_id: int):
     lesson = _lesson(lesson_id)
-    chosen = request.args.get("v", type=int)
+    chosen = request.args.get("v", type=db_int)
     version, changes = None, []
     if chosen:
         version = db.session.scalar(select(LessonVersion).where(
@@ -199,7 +199,9 @@ def _target_choices():
     pairs = [(f"unit:{node.unit.id}", f"{_('Unit')}: {node.label}")
              for node in org.tree(None if current_user.has_role("admin") else current_user.org_unit)
              if current_user.has_role("admin") or current_user.org_unit is not None]
-    if current_user.has_role("admin"):
+    if current_user.has_role("admin") or current_user.org_unit is not None:
+        # An admin's post assignment reaches everyone holding the post; a manager's, those
+        # holding it within the manager's own subtree.
         pairs += [(f"post:{p.id}", f"{_('Post')}: {p.name}")
                   for p in db.session.scalars(select(Post).where(Post.active.is_(True)).order_by(Post.name))]
     pairs += [(f"user:{u.id}", f"{_('Person')}: {u.name} ({u.username})")
@@ -222,14 +224,21 @@ def assignments():
             target["org_unit"] = get_visible_unit(current_user, int(raw_id))
         elif kind == "user":
             target["user"] = get_visible_user(current_user, int(raw_id))
-        elif kind == "post" and current_user.has_role("admin"):
-            target["post"] = db.session.get(Post, int(raw_id))
+        elif kind == "post":
+            target["post"] = db.session.get(Post, int(raw_id)) or abort(404)
+            if not current_user.has_role("admin"):
+                target["org_unit"] = current_user.org_unit
         else:
             abort(400)
-        plans.assign(course, due_on=form.due_on.data, by=current_user, **target)
-        db.session.commit()
-        flash(_("Course assigned."), "success")
-        return redirect(url_for(".assignments"))
+        try:
+            plans.assign(course, due_on=form.due_on.data, by=current_user, today=local_today(), **target)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Course assigned."), "success")
+            return redirect(url_for(".assignments"))
     query = select(CourseAssignment).order_by(CourseAssignment.created_at.desc())
     if not current_user.has_role("admin"):
         query = query.where(or_(

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from app.accounts.forms import EmptyForm
 from app.accounts.permissions import roles_required
 from app.courses.models import Course, Lesson, Module
+from app.downloads import attachment
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import choices
+from app.formutil import choices, db_int
 from app.questions import services
 from app.questions.content import to_data
 from app.questions.data import BlankAnswer, OptionData, QuestionData
@@ -62,7 +63,7 @@ def _filters() -> services.Filters:
     args = request.args
     return services.Filters(area=args.get("area") or None, type=args.get("type") or None,
                             tier=args.get("tier") or None, status=args.get("status") or None,
-                            lesson_id=args.get("lesson", type=int), text=(args.get("q") or "").strip() or None)
+                            lesson_id=args.get("lesson", type=db_int), text=(args.get("q") or "").strip() or None)
 
 
 def _lesson_choices():
@@ -75,7 +76,8 @@ def _lesson_choices():
 @bp.route("")
 def index():
     filters = _filters()
-    page = db.paginate(services.list_query(filters), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(services.list_query(filters), page=request.args.get("page", 1, type=db_int),
+                       per_page=PAGE_SIZE, error_out=False)
     return render_template("questions/index.html", page=page, filters=filters, lessons=_lesson_choices(),
                            export_form=ExportForm(), args=request.args.to_dict())
 
@@ -207,7 +209,7 @@ def preview(qtype: str):
 @bp.route("/<int:question_id>")
 def show(question_id: int):
     question = _question(question_id)
-    version_no = request.args.get("v", type=int)
+    version_no = request.args.get("v", type=db_int)
     version = question.current_version
     if version_no:
         version = db.session.scalar(select(QuestionVersion).where(
@@ -284,8 +286,8 @@ def import_page():
 def import_template():
     from app.questions.formats import xlsx
 
-    return send_file(io.BytesIO(xlsx.template()), as_attachment=True, download_name="题库导入模板.xlsx",
-                     mimetype=EXPORT_TYPES["xlsx"][1])
+    return attachment(xlsx.template(), "题库导入模板.xlsx", "question-import-template.xlsx",
+                      EXPORT_TYPES["xlsx"][1])
 
 
 @bp.route("/export")

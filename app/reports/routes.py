@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 
-from flask import render_template, request, send_file
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
 
+from app.accounts.models import Post
 from app.accounts.permissions import get_visible_unit, roles_required
+from app.downloads import attachment
+from app.extensions import db
+from app.formutil import db_int
 from app.questions.formats.xlsx import safe_cell
 from app.reports import bp
 from app.reports.services import completion as build
@@ -17,9 +21,13 @@ from app.timeutil import local_today
 
 
 def _report():
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=db_int)
     unit = get_visible_unit(current_user, unit_id) if unit_id else None
-    return build(current_user, local_today(), unit)
+    post_id = request.args.get("post", type=db_int)
+    post = db.session.get(Post, post_id) if post_id else None
+    if post_id and post is None:
+        abort(404)
+    return build(current_user, local_today(), unit, post)
 
 
 @bp.route("/completion")
@@ -37,25 +45,26 @@ def completion():
 def completion_xlsx():
     report = _report()
     book = Workbook()
-    header = [_("Name"), _("People"), _("Required items"), _("Completed"), _("Completion rate"), _("Overdue")]
+    header = [_("Name"), _("People"), _("Required items"), _("Completed"), _("Completion rate"), _("Overdue"),
+              _("Lessons"), _("Lessons completed")]
     for title, rows in (("按组织单位", report.by_unit), ("按岗位", report.by_post)):
         sheet = book.create_sheet(title)
         sheet.append(header)
         for row in rows:
             c = row.counts
-            sheet.append([safe_cell(row.label), c.people, c.required, c.completed, round(c.rate, 4), c.overdue])
+            sheet.append([safe_cell(row.label), c.people, c.required, c.completed, round(c.rate, 4), c.overdue,
+                          c.lessons, c.lessons_completed])
     people = book.create_sheet("人员明细")
     people.append([_("Name"), _("Username"), _("Org unit"), _("Post"), _("Required items"), _("Completed"),
-                   _("Completion rate"), _("Overdue")])
+                   _("Completion rate"), _("Overdue"), _("Lessons"), _("Lessons completed")])
     for row in report.people:
         user, c = row.user, row.counts
         people.append([safe_cell(user.name), safe_cell(user.username),
                        safe_cell(user.org_unit.name if user.org_unit else ""),
                        safe_cell(user.current_post.name if user.current_post else ""),
-                       c.required, c.completed, round(c.rate, 4), c.overdue])
+                       c.required, c.completed, round(c.rate, 4), c.overdue, c.lessons, c.lessons_completed])
     book.remove(book.worksheets[0])
     buffer = io.BytesIO()
     book.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name="learning-completion.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return attachment(buffer.getvalue(), "学习完成情况.xlsx", "learning-completion.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.accounts.models import OrgUnit, Post, User
+from app.accounts.models import OrgUnit, Post, User, UserRole
 from app.accounts.org import path_label, subtree_ids
 from app.accounts.permissions import scope_root, visible_users
 from app.courses.plans import plan_for
@@ -17,13 +17,19 @@ from app.extensions import db
 @dataclass(frozen=True)
 class Counts:
     people: int
-    required: int
+    required: int  # plan items (courses)
     completed: int
     overdue: int
+    lessons: int = 0  # lessons in those courses
+    lessons_completed: int = 0
 
     @property
     def rate(self) -> float:
         return self.completed / self.required if self.required else 0.0
+
+    @property
+    def lesson_rate(self) -> float:
+        return self.lessons_completed / self.lessons if self.lessons else 0.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class GroupRow:
 class Completion:
     unit: OrgUnit | None  # the unit looked at; None is everything an admin sees
     unit_label: str
+    post: Post | None  # the post looked at, if any
     by_unit: list[GroupRow]
     by_post: list[GroupRow]
     people: list[PersonRow]
@@ -52,21 +59,28 @@ class Completion:
 
 def _counts(rows: list[PersonRow]) -> Counts:
     return Counts(len(rows), sum(r.counts.required for r in rows), sum(r.counts.completed for r in rows),
-                  sum(r.counts.overdue for r in rows))
+                  sum(r.counts.overdue for r in rows), sum(r.counts.lessons for r in rows),
+                  sum(r.counts.lessons_completed for r in rows))
 
 
-def completion(viewer: User, today: date, unit: OrgUnit | None = None) -> Completion:
-    """Plan completion of the people `viewer` may see, under `unit` (default: their scope)."""
+def completion(viewer: User, today: date, unit: OrgUnit | None = None,
+               post: Post | None = None) -> Completion:
+    """Plan completion of the cadres `viewer` may see, under `unit` (default: their scope),
+    optionally only those holding `post`. Courses and the lessons in them both count."""
     if unit is None:
         unit = scope_root(viewer)
-    query = visible_users(viewer).where(User.active.is_(True)).order_by(User.username)
+    query = (visible_users(viewer).where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == "cadre")))
+             .order_by(User.username))
     if unit is not None:
         query = query.where(User.org_unit_id.in_(subtree_ids(unit)))
     people = []
     for user in db.session.scalars(query):
+        if post is not None and user.current_post != post:
+            continue
         items = plan_for(user, today)
-        people.append(PersonRow(user, Counts(1, len(items), sum(i.completed for i in items),
-                                             sum(i.status(today) == "overdue" for i in items))))
+        people.append(PersonRow(user, Counts(
+            1, len(items), sum(i.completed for i in items), sum(i.status(today) == "overdue" for i in items),
+            sum(i.progress.lessons for i in items), sum(i.progress.completed for i in items))))
 
     if unit is not None:
         groups = list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id)
@@ -91,4 +105,5 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None) -> Comple
     post_names = {p.id: p.name for p in db.session.scalars(select(Post).where(Post.id.in_(posts)))}
     by_post = [GroupRow(post_names[pid], _counts(rows), post_id=pid)
                for pid, rows in sorted(posts.items(), key=lambda kv: post_names[kv[0]])]
-    return Completion(unit, path_label(unit) if unit else "", by_unit, by_post, people, _counts(people))
+    return Completion(unit, path_label(unit) if unit else "", post, by_unit, by_post, people,
+                      _counts(people))

@@ -84,6 +84,37 @@ def test_plan_lists_the_posts_courses(client, headers):
     assert item["status"] == "not_started" and item["due_at"] is None and item["progress"] == 0
 
 
+def test_plan_shows_due_times_and_the_history_of_earlier_posts(client, db, headers, cadre, posts,
+                                                                 lessons):
+    from datetime import date
+
+    from app.accounts.services import assign_post
+    from app.courses import plans
+
+    plans.assign(lessons["sb-fairness"].course, due_on=date(2026, 12, 31), by=cadre, user=cadre)
+    assign_post(cadre, posts["organization_officer"], start=date(2026, 11, 1))
+    db.session.commit()
+    body = client.get("/api/v1/me/plan", headers=headers).get_json()
+    assigned = next(i for i in body["items"] if i["source"] == "assignment")
+    assert assigned["due_at"] == "2026-12-31T23:59:59+08:00" and assigned["due_on"] == "2026-12-31"
+    assert assigned["lessons"] >= 1 and assigned["lessons_completed"] == 0
+    [earlier] = body["history"]
+    assert earlier["post"]["code"] == "cadre_officer" and earlier["end_date"] == "2026-11-01"
+    assert [i["title"] for i in earlier["items"]] == ["干部选拔任用工作"]
+
+
+def test_a_heartbeat_without_a_json_object_is_refused_and_credits_nothing(client, headers, lessons):
+    url = f"/api/v1/lessons/{lessons['cs-initiation'].id}/heartbeat"
+    for data, content_type in (("garbage", "application/json"), ("{{{not json", "text/plain"),
+                               ("", "application/json"), ("null", "application/json"),
+                               ("[1]", "application/json")):
+        response = client.post(url, data=data, content_type=content_type, headers=headers)
+        assert response.status_code == 400, data
+        assert response.get_json()["error"]["code"] == "bad_request"
+    ok = client.post(url, json={"visible": True}, headers=headers).get_json()
+    assert ok["credited_seconds"] == 0 and ok["total_seconds"] == 0
+
+
 def test_learning_endpoints_need_authentication(client, lessons):
     for path in ("/api/v1/courses", "/api/v1/me/plan", f"/api/v1/lessons/{lessons['cs-initiation'].id}"):
         assert client.get(path).status_code == 401

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.services import assign_post
 from app.courses import plans
@@ -62,10 +63,51 @@ def test_assignments_reach_units_below_and_the_earliest_due_date_wins(db, course
     assert plans.plan_for(outsider, TODAY) == []
 
 
-def test_an_assignment_needs_exactly_one_target(db, courses, make_user):
+def test_an_assignment_needs_a_valid_target_and_a_due_date_not_past(db, courses, make_user, make_unit):
     boss = make_user(roles=("manager",))
     with pytest.raises(plans.ValidationFailed):
         plans.assign(courses["cadre-selection"], due_on=None, by=boss)
+    with pytest.raises(plans.ValidationFailed):
+        plans.assign(courses["cadre-selection"], due_on=None, by=boss, user=boss, org_unit=make_unit())
+    with pytest.raises(plans.ValidationFailed):
+        plans.assign(courses["cadre-selection"], due_on=date(2020, 1, 1), by=boss, user=boss, today=TODAY)
+
+
+def test_a_post_within_a_subtree_reaches_only_that_post_there(db, courses, posts, make_unit, make_user):
+    dept = make_unit("组织部", kind="department")
+    section = make_unit("干部室", parent=dept)
+    town = make_unit("城关镇", kind="town")
+    officer = posts["organization_officer"]
+    inside = make_user(org_unit=section, post=officer, joined_on=date(2015, 1, 1))
+    other_post = make_user(org_unit=section, post=posts["cadre_officer"], joined_on=date(2015, 1, 1))
+    outside = make_user(org_unit=town, post=officer, joined_on=date(2015, 1, 1))
+    boss = make_user(roles=("manager",), org_unit=dept)
+    plans.assign(courses["self-building"], due_on=date(2026, 12, 31), by=boss, post=officer, org_unit=dept)
+    db.session.commit()
+    assert "self-building" in [i.course.key for i in plans.plan_for(inside, TODAY)]
+    assert "self-building" not in [i.course.key for i in plans.plan_for(other_post, TODAY)]
+    assert "self-building" not in [i.course.key for i in plans.plan_for(outside, TODAY)]
+
+
+def test_a_manager_assigns_to_a_post_in_their_subtree_through_the_page(client, db, courses, posts,
+                                                                        make_unit, make_user):
+    from app.courses.models import CourseAssignment
+    from tests.conftest import csrf_token, login
+
+    dept = make_unit("组织部", kind="department")
+    make_user(username="boss", roles=("manager",), org_unit=dept)
+    login(client, "boss")
+    page = client.get("/manage/assignments").get_data(as_text=True)
+    post = posts["organization_officer"]
+    assert f'value="post:{post.id}"' in page
+    token = csrf_token(client, "/manage/assignments")
+    form = {"csrf_token": token, "course_id": courses["self-building"].id, "target": f"post:{post.id}"}
+    late = client.post("/manage/assignments", data={**form, "due_on": "2020-01-01"})
+    assert late.status_code == 200 and "已经过去" in late.get_data(as_text=True)
+    ok = client.post("/manage/assignments", data={**form, "due_on": "2026-12-31"})
+    assert ok.status_code == 302
+    row = db.session.scalar(sa.select(CourseAssignment))
+    assert (row.post_id, row.org_unit_id) == (post.id, dept.id)
 
 
 def test_changing_post_brings_the_new_plan_and_keeps_the_old(db, courses, posts, make_user, lessons):

@@ -47,9 +47,10 @@ TODAY = date(2026, 11, 25)
 
 def test_aggregates_by_unit_and_post_within_the_scope(db, org):
     report = completion(org["boss"], TODAY)
-    assert {p.user.username for p in report.people} == {"boss", "head", "reader", "idle", "other"}
+    assert {p.user.username for p in report.people} == {"reader", "idle", "other"}  # cadres only
     rows = {r.label: r.counts for r in report.by_unit}
-    assert (rows["干部室"].people, rows["干部室"].required, rows["干部室"].completed) == (3, 2, 1)
+    assert (rows["干部室"].people, rows["干部室"].required, rows["干部室"].completed) == (2, 2, 1)
+    assert (rows["干部室"].lessons, rows["干部室"].lessons_completed) == (4, 2)
     assert (rows["组织室"].required, rows["组织室"].overdue) == (1, 1)
     posts = {r.label: r.counts for r in report.by_post}
     assert posts["干部工作岗"].completed == 1 and posts["干部工作岗"].people == 2
@@ -58,7 +59,29 @@ def test_aggregates_by_unit_and_post_within_the_scope(db, org):
 
 def test_a_section_head_sees_only_the_section(db, org):
     report = completion(org["head"], TODAY)
-    assert {p.user.username for p in report.people} == {"head", "reader", "idle"}
+    assert {p.user.username for p in report.people} == {"reader", "idle"}
+
+
+def test_one_completed_lesson_shows_before_the_course_is_done(client, db, org, lessons):
+    lesson = lessons["cs-initiation"]
+    heartbeat(org["idle"], lesson, visible=True, at_end=True, now=T0)
+    for t in range(30, lesson.min_seconds + 31, 30):
+        heartbeat(org["idle"], lesson, visible=True, at_end=True, now=T0 + timedelta(seconds=t))
+    db.session.commit()
+    row = next(p for p in completion(org["head"], TODAY).people if p.user.username == "idle")
+    assert (row.counts.completed, row.counts.lessons_completed, row.counts.lessons) == (0, 1, 2)
+    login(client, "head")
+    html = client.get("/reports/completion").get_data(as_text=True)
+    assert "1 / 2" in html
+
+
+def test_drill_down_by_post(client, org, posts):
+    login(client, "boss")
+    html = client.get("/reports/completion").get_data(as_text=True)
+    assert f"post={posts['cadre_officer'].id}" in html
+    drill = client.get(f"/reports/completion?post={posts['organization_officer'].id}").get_data(as_text=True)
+    assert "组织室干部" in drill and "读者" not in drill
+    assert client.get("/reports/completion?post=99999").status_code == 404
 
 
 def test_page_shows_tables_chart_and_drill_down(client, org):
