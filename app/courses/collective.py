@@ -34,11 +34,15 @@ class CheckInClosed(Conflict):
 
 def schedule(*, title: str, starts_at: datetime, ends_at: datetime, place: str, link: str,
              lesson: Lesson | None, by: User) -> CollectiveSession:
-    """Schedule a session with a fresh check-in code."""
+    """Schedule a session on a lesson, at a place or a link, with a fresh check-in code."""
     if ends_at <= starts_at:
         raise ValidationFailed(_l("The session must end after it starts."))
     if not title.strip():
         raise ValidationFailed(_l("The session needs a title."))
+    if lesson is None:
+        raise ValidationFailed(_l("Choose the lesson the session studies."))
+    if not place.strip() and not link.strip():
+        raise ValidationFailed(_l("Give a place or an online link."))
     for _attempt in range(5):
         try:
             with db.session.begin_nested():

@@ -99,7 +99,9 @@ def parse_file(path: Path) -> ParsedCourse:
     try:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the broken construct starts (an unclosed bracket) rather than where the
+        # parser gave up, which is often the next line.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         raise HandbookError(path, line, f"the front matter is not valid YAML ({exc.problem if hasattr(exc, 'problem') else exc})") from exc
     if not isinstance(meta, dict):

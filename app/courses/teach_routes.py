@@ -157,7 +157,7 @@ def _local_to_utc(value: datetime) -> datetime:
 @roles_required("trainer", "admin")
 def collective_sessions():
     form = CollectiveSessionForm()
-    form.lesson_id.choices = choices([(0, _("(none)"))] + [
+    form.lesson_id.choices = choices([
         (ls.id, f"{ls.course.title} · {ls.title}") for ls in db.session.scalars(
             select(Lesson).join(Lesson.course).where(Lesson.status == "published")
             .order_by(Course.position, Lesson.course_id, Lesson.position))])

@@ -52,10 +52,15 @@ def test_wrong_code_is_refused(db, session, make_user):
         collective.check_in(make_user(), "ZZZZZZ", now=T0)
 
 
-def test_session_must_end_after_it_starts(db, make_user):
-    with pytest.raises(collective.ValidationFailed):
-        collective.schedule(title="x", starts_at=T0, ends_at=T0, place="", link="", lesson=None,
-                            by=make_user())
+def test_a_session_needs_an_end_after_its_start_a_lesson_and_a_place_or_link(db, lessons, make_user):
+    trainer = make_user()
+    lesson = lessons["cs-recommendation"]
+    for start, end, where, on in ((T0, T0, "三楼会议室", lesson),
+                                  (T0, T0 + timedelta(hours=1), "三楼会议室", None),
+                                  (T0, T0 + timedelta(hours=1), "  ", lesson)):
+        with pytest.raises(collective.ValidationFailed):
+            collective.schedule(title="x", starts_at=start, ends_at=end, place=where, link="", lesson=on,
+                                by=trainer)
 
 
 def test_check_in_page_shows_a_clear_message_for_a_wrong_code(client, make_user, session):

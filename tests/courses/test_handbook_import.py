@@ -80,7 +80,7 @@ def test_unchanged_file_keeps_a_browser_edit(db, lessons, handbook_dir, make_use
     (SELECTION.replace("## 动议 {#cs-initiation}", "## 动议"), 18, "{#lesson-key}"),
     (SELECTION.replace("area: cadre", "area: sports"), 2, "unknown area"),
     (SELECTION.replace("min_seconds: 60", "min_seconds: -5"), 2, "positive"),
-    (SELECTION.replace("tier: basic", "tier: [oops"), 6, "YAML"),  # where YAML notices
+    (SELECTION.replace("tier: basic", "tier: [oops"), 5, "YAML"),  # where the broken value starts
     (SELECTION.replace("cs-recommendation}", "cs-initiation}"), 24, "repeats line 18"),
     (SELECTION.replace("---\n\n本课程", "\n本课程", 1), 1, "closing"),
     (SELECTION.replace("# 第一单元 程序\n", ""), 17, "module heading"),
