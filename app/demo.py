@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from app.accounts import org, services
-from app.accounts.models import OrgUnit, Post, User, UserRole
+from app.accounts.models import OrgUnit, Post, User
 from app.courses import collective, plans
 from app.courses.handbook import import_handbook
 from app.courses.models import CollectiveSession, Course, CourseAssignment, Lesson
@@ -188,16 +189,36 @@ def seed_demo_command() -> None:
         click.echo(line)
     db.session.commit()
     if created:
-        click.echo(f"Created {len(created)} demo accounts, all with password {DEMO_PASSWORD}:")
+        click.echo(f"Created {len(created)} demo accounts.")
     else:
-        click.echo(f"The demo data is already there. Accounts (password {DEMO_PASSWORD}):")
-    rows = db.session.execute(
-        select(User.username, User.name).where(User.username.in_([p.username for p in demo_people()]))
-        .order_by(User.id)
+        click.echo("The demo data is already there.")
+    for line in account_lines():
+        click.echo(line)
+
+
+def account_lines() -> list[str]:
+    """The demo accounts, saying which still log in with DEMO_PASSWORD: one whose password
+    was changed (or reset) since, or that was deactivated, is listed apart with the reason."""
+    users = db.session.scalars(
+        select(User).where(User.username.in_([p.username for p in demo_people()])).order_by(User.id)
     ).all()
-    for username, name in rows:
-        roles = db.session.scalars(select(UserRole.role).join(User).where(User.username == username))
-        click.echo(f"  {username:<10} {name:<6} {', '.join(roles)}")
+    usable, other = [], []
+    for user in users:
+        row = f"  {user.username:<10} {user.name:<6} {', '.join(user.roles)}"
+        if not user.active:
+            other.append(f"{row}  (deactivated)")
+        elif not check_password_hash(user.password_hash, DEMO_PASSWORD):
+            other.append(f"{row}  (password changed since the demo was seeded)")
+        else:
+            usable.append(row)
+    lines = []
+    if usable:
+        lines.append(f"Accounts with password {DEMO_PASSWORD}:")
+        lines.extend(usable)
+    if other:
+        lines.append(f"Demo accounts that no longer log in with {DEMO_PASSWORD}:")
+        lines.extend(other)
+    return lines
 
 
 def init_app(app: Flask) -> None:

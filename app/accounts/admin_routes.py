@@ -24,8 +24,8 @@ from app.accounts.models import ROLES, AuditEntry, OrgUnit, Post, User, UserRole
 from app.accounts.permissions import roles_required
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import choices
-from app.timeutil import local_today
+from app.formutil import choices, db_int
+from app.timeutil import local_today, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -42,6 +42,16 @@ def _get(model, object_id: int):
     if obj is None:
         abort(404)
     return obj
+
+
+def _page_number() -> int:
+    """The ?page= number; junk and out-of-range values mean the first page."""
+    return request.args.get("page", 1, type=db_int)
+
+
+def _form_errors(form) -> str:
+    """A form's validation messages as one line, for a flash on a redirect."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _unit_choices(exclude: OrgUnit | None = None, blank: str | None = None):
@@ -103,10 +113,15 @@ def delete_org_unit(unit_id: int):
     unit = _get(OrgUnit, unit_id)
     if EmptyForm().validate_on_submit():
         name = unit.name
-        org.delete_unit(unit)
-        audit.record(current_user, "org_unit.delete", summary=name, details={"id": unit_id})
-        db.session.commit()
-        flash(_("Org unit deleted."), "success")
+        try:
+            org.delete_unit(unit)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            audit.record(current_user, "org_unit.delete", summary=name, details={"id": unit_id})
+            db.session.commit()
+            flash(_("Org unit deleted."), "success")
     return redirect(url_for(".org_units"))
 
 
@@ -162,21 +177,24 @@ def users():
     role = request.args.get("role")
     if role in ROLES:
         query = query.where(User.role_rows.any(UserRole.role == role))
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=db_int)
     if unit_id:
         unit = _get(OrgUnit, unit_id)
         query = query.where(User.org_unit_id.in_(org.subtree_ids(unit)))
     status = request.args.get("status")
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
-    page = db.paginate(query.order_by(User.username), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query.order_by(User.username), page=_page_number(), per_page=PAGE_SIZE,
+                       error_out=False)
     return render_template("admin/users.html", page=page, units=org.tree(), q=text, role=role,
                            unit_id=unit_id, status=status)
 
 
 def _user_form(user: User | None = None) -> UserForm:
     if user is None:
-        form = UserForm()
+        # A new account is most likely a newcomer: offer today's date, which the admin may
+        # change or clear. Only on the blank form; a submitted form keeps what was sent.
+        form = UserForm() if request.method == "POST" else UserForm(joined_on=local_today())
     else:
         form = UserForm(obj=user, org_unit_id=user.org_unit_id or 0,
                         post_id=user.current_post.id if user.current_post else 0,
@@ -227,7 +245,6 @@ def edit_user(user_id: int):
             if services.normalize_username(form.username.data) != user.username:
                 raise services.ValidationFailed(_("A username cannot be changed."))
             services.update_user(user, _user_data(form), actor=current_user, today=local_today())
-            audit.record(current_user, "user.update", target=user, summary=user.username)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -243,9 +260,14 @@ def edit_user(user_id: int):
 def toggle_user(user_id: int):
     user = _get(User, user_id)
     if EmptyForm().validate_on_submit():
-        services.set_active(user, not user.active, actor=current_user)
-        db.session.commit()
-        flash(_("User reactivated.") if user.active else _("User deactivated."), "success")
+        try:
+            services.set_active(user, not user.active, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("User reactivated.") if user.active else _("User deactivated."), "success")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
@@ -253,8 +275,15 @@ def toggle_user(user_id: int):
 def reset_password(user_id: int):
     user = _get(User, user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        services.reset_password(user, form.new_password.data, actor=current_user)
+    if not form.validate_on_submit():
+        flash(_("The password was not reset: %(reason)s", reason=_form_errors(form)), "danger")
+        return redirect(url_for(".edit_user", user_id=user.id))
+    try:
+        services.reset_password(user, form.new_password.data, actor=current_user, now=utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("The password was not reset: %(reason)s", reason=str(exc.message)), "danger")
+    else:
         db.session.commit()
         flash(_("Password reset; %(name)s must change it at the next login.",
                 name=user.username), "success")
@@ -307,5 +336,5 @@ def audit_log():
     action = (request.args.get("action") or "").strip()
     if action:
         query = query.where(AuditEntry.action.startswith(action, autoescape=True))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=_page_number(), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/audit.html", page=page, action=action)

@@ -15,12 +15,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import ORG_KINDS, ROLES
 from app.formutil import choices
 from app.vocabulary import AREAS
+
+SORT_ORDER_MIN, SORT_ORDER_MAX = 0, 100_000
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -47,7 +49,12 @@ class OrgUnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     kind = SelectField(_l("Kind"), choices=choices(ORG_KINDS.items()))
     parent_id = SelectField(_l("Parent unit"), coerce=int)
-    sort_order = IntegerField(_l("Sort order"), default=0, validators=[Optional()])
+    sort_order = IntegerField(
+        _l("Sort order"), default=0,
+        validators=[Optional(), NumberRange(min=SORT_ORDER_MIN, max=SORT_ORDER_MAX, message=_l(
+            "The sort order must be a whole number from %(min)d to %(max)d.",
+            min=SORT_ORDER_MIN, max=SORT_ORDER_MAX))],
+    )
 
 
 class PostForm(FlaskForm):
@@ -70,7 +77,10 @@ class UserForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Enter the new password.")), Length(max=256)],
+    )
 
 
 class UserImportForm(FlaskForm):

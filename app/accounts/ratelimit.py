@@ -26,9 +26,16 @@ def _failed(response) -> bool:
     return bool(g.get("login_failed"))
 
 
+# Shared scopes: the web form and the API token endpoint draw on the same two budgets, so an
+# account or address gets N failures a minute in all, not N on each login route.
+ADDRESS_SCOPE = "login-address"
+ACCOUNT_SCOPE = "login-account"
+
+
 def login_limits(view):
-    """Decorate a login view: at most N failures a minute per address and per account."""
-    view = limiter.limit(_failure_limit, key_func=get_remote_address, deduct_when=_failed,
-                         methods=["POST"], scope="login-address")(view)
-    return limiter.limit(_failure_limit, key_func=_attempted_username, deduct_when=_failed,
-                         methods=["POST"], scope="login-account")(view)
+    """Decorate a login view: at most N failures a minute per address and per account,
+    counted together over every view so decorated."""
+    view = limiter.shared_limit(_failure_limit, scope=ADDRESS_SCOPE, key_func=get_remote_address,
+                                deduct_when=_failed, methods=["POST"])(view)
+    return limiter.shared_limit(_failure_limit, scope=ACCOUNT_SCOPE, key_func=_attempted_username,
+                                deduct_when=_failed, methods=["POST"])(view)

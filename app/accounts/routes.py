@@ -20,8 +20,9 @@ from app.accounts.permissions import (
 from app.accounts.ratelimit import login_limits
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.formutil import db_int
 from app.i18n import SESSION_KEY
-from app.timeutil import local_today
+from app.timeutil import local_today, utcnow
 from app.web import safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -61,7 +62,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data)
+                                     form.new_password.data, now=utcnow())
         except ValidationFailed as exc:
             flash(str(exc.message), "danger")
         else:
@@ -86,7 +87,7 @@ def set_locale(code: str):
 def people():
     root = scope_root(current_user)
     units = tree(root) if root is not None or current_user.has_role("admin") else []
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=db_int)
     query = visible_users(current_user)
     selected = None
     if unit_id:
@@ -96,7 +97,8 @@ def people():
     if text:
         query = query.where(User.name.icontains(text, autoescape=True)
                             | User.username.icontains(text, autoescape=True))
-    page = db.paginate(query.order_by(User.username), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query.order_by(User.username), page=request.args.get("page", 1, type=db_int),
+                       per_page=PAGE_SIZE, error_out=False)
     return render_template("accounts/people.html", units=units, page=page, selected=selected,
                            q=text, today=local_today())
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts import audit
+from app.accounts import audit, tokens
 from app.accounts.models import ROLES, OrgUnit, Post, PostAssignment, User, UserRole
+from app.accounts.org import path_label
 from app.db import is_unique_violation
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
@@ -87,7 +88,7 @@ def load_session_user(session_id: str) -> User | None:
 def create_user(data: UserData, password: str, *, actor: User | None, today: date,
                 must_change_password: bool = True) -> User:
     """Create a user with roles and, when given, a current post."""
-    _validate_user_data(data)
+    _validate_user_data(data, today)
     check_password_strength(password)
     username = normalize_username(data.username)
     password_hash = hash_password(password)
@@ -115,8 +116,10 @@ def create_user(data: UserData, password: str, *, actor: User | None, today: dat
 
 
 def update_user(user: User, data: UserData, *, actor: User | None, today: date) -> None:
-    """Update a user's name, unit, roles and post; role changes are audited."""
-    _validate_user_data(data)
+    """Update a user's name, unit, join date, roles and post; every change is audited
+    (roles as ``user.roles``, the other fields as ``user.update`` with before and after)."""
+    _validate_user_data(data, today)
+    before = _audited_fields(user)
     user.name = data.name.strip()
     user.org_unit = data.org_unit
     user.joined_on = data.joined_on
@@ -124,6 +127,23 @@ def update_user(user: User, data: UserData, *, actor: User | None, today: date) 
     if data.post is not None and data.post is not user.current_post:
         assign_post(user, data.post, start=today)
     db.session.flush()
+    after = _audited_fields(user)
+    changed = [key for key in after if after[key] != before[key]]
+    if changed:
+        audit.record(actor, "user.update", target=user, summary=user.username,
+                     details={"before": {k: before[k] for k in changed},
+                              "after": {k: after[k] for k in changed}})
+
+
+def _audited_fields(user: User) -> dict[str, object]:
+    """The fields `user.update` audits, as readable JSON values."""
+    post = user.current_post
+    return {
+        "name": user.name,
+        "org_unit": path_label(user.org_unit) if user.org_unit is not None else None,
+        "post": post.name if post is not None else None,
+        "joined_on": user.joined_on.isoformat() if user.joined_on else None,
+    }
 
 
 def set_roles(user: User, roles: Iterable[str], *, actor: User | None) -> None:
@@ -156,18 +176,22 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
     db.session.flush()
 
 
-def reset_password(user: User, new_password: str, *, actor: User | None) -> None:
-    """Set a new password chosen by an admin; the user must change it at next login."""
+def reset_password(user: User, new_password: str, *, actor: User | None, now: datetime) -> None:
+    """Set a new password chosen by an admin; the user must change it at next login.
+    Ends the user's sessions and revokes their API tokens."""
     check_password_strength(new_password)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     user.auth_version += 1
-    audit.record(actor, "user.password_reset", target=user, summary=user.username)
+    revoked = tokens.revoke_all(user, now=now)
+    audit.record(actor, "user.password_reset", target=user, summary=user.username,
+                 details={"tokens_revoked": revoked} if revoked else None, now=now)
     db.session.flush()
 
 
-def change_password(user: User, old_password: str, new_password: str) -> None:
-    """The user's own password change; ends their other sessions."""
+def change_password(user: User, old_password: str, new_password: str, *, now: datetime) -> None:
+    """The user's own password change; ends their other sessions and revokes their API
+    tokens (a token taken with the old password must not outlive it)."""
     if not check_password_hash(user.password_hash, old_password):
         raise ValidationFailed(_l("The current password is wrong."))
     if old_password == new_password:
@@ -176,6 +200,7 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     user.auth_version += 1
+    tokens.revoke_all(user, now=now)
     db.session.flush()
 
 
@@ -220,7 +245,7 @@ def create_post(code: str, name: str, area: str, description: str = "") -> Post:
     return post
 
 
-def _validate_user_data(data: UserData) -> None:
+def _validate_user_data(data: UserData, today: date) -> None:
     username = normalize_username(data.username)
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
         raise ValidationFailed(
@@ -231,3 +256,7 @@ def _validate_user_data(data: UserData) -> None:
     unknown = set(data.roles) - set(ROLES)
     if unknown or not data.roles:
         raise ValidationFailed(_l("Choose at least one valid role."))
+    if data.joined_on is not None and data.joined_on > today:
+        # The roster import refuses it as well: nobody joins in the future.
+        raise ValidationFailed(_l("The join date %(date)s is in the future.",
+                                  date=data.joined_on.isoformat()))

@@ -39,3 +39,14 @@ def revoke(token: ApiToken, *, now: datetime) -> None:
     """Revoke a token; it never works again."""
     token.revoked_at = now
     db.session.flush()
+
+
+def revoke_all(user: User, *, now: datetime) -> int:
+    """Revoke every live token of `user` (after a password change or reset); how many."""
+    live = db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+    )).all()
+    for token in live:
+        token.revoked_at = now
+    db.session.flush()
+    return len(live)

@@ -14,6 +14,26 @@ from app.extensions import db
 from app.timeutil import local_today, utcnow
 from app.web import error_response
 
+# Reachable by a user who must change their password: logging in (answered 403 anyway),
+# revoking the token in hand, and the public API description.
+PASSWORD_CHANGE_EXEMPT = {"api.create_token", "api.delete_token", "api.openapi"}
+
+
+def password_change_required():
+    """The 403 for a user who must set a new password on the web before using the API."""
+    return error_response(403, "password_change_required",
+                          _("Change your password by logging in on the web first."))
+
+
+@bp.before_request
+def refuse_users_who_must_change_their_password():
+    """The web's must-change-password rule, for bearer tokens and browser sessions alike."""
+    if request.endpoint in PASSWORD_CHANGE_EXEMPT:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return password_change_required()
+    return None
+
 
 @bp.post("/auth/token")
 @login_limits
@@ -29,6 +49,10 @@ def create_token():
     if user is None:
         g.login_failed = True
         return error_response(401, "invalid_credentials", _("Wrong username or password."))
+    if user.must_change_password:
+        # The password was right, so this is no failure for the rate limit.
+        db.session.rollback()
+        return password_change_required()
     raw, token = tokens.issue(user, now=now, ttl=current_app.config["API_TOKEN_TTL"])
     db.session.commit()
     return jsonify(token=raw, expires_at=iso(token.expires_at), user=user_brief(user))

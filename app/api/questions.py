@@ -17,7 +17,13 @@ from app.vocabulary import AREAS, TIERS
 from app.web import error_response
 
 PAGE_SIZE = 50
-TRUE = {"true", "1", "yes", "on"}
+BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
+            "false": False, "0": False, "no": False, "off": False}
+
+
+def _flag(name: str) -> bool | None:
+    """A true/false form field (absent is false); None when it is something else."""
+    return BOOLEANS.get(request.form.get(name, "false").strip().lower())
 
 
 @bp.post("/question-imports")
@@ -36,11 +42,12 @@ def create_question_import():
     area, tier = request.form.get("area", "cadre"), request.form.get("tier", "basic")
     if area not in AREAS or tier not in TIERS:
         return error_response(422, "invalid_input", _("Unknown area or tier."))
+    dry_run, allow_partial = _flag("dry_run"), _flag("allow_partial")
+    if dry_run is None or allow_partial is None:
+        return error_response(422, "invalid_input", _("dry_run and allow_partial must be true or false."))
     report = import_questions(
         upload.read(), fmt=fmt, filename=upload.filename, actor=current_user, now=utcnow(),
-        dry_run=request.form.get("dry_run", "true").lower() in TRUE,
-        publish=status == "published",
-        allow_partial=request.form.get("allow_partial", "false").lower() in TRUE,
+        dry_run=dry_run, publish=status == "published", allow_partial=allow_partial,
         defaults=Defaults(area=area, tier=tier))
     db.session.commit()
     return jsonify(report.as_dict())

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.questions.importer import FORMATS, Defaults, ImportFailed, import_questions
@@ -52,19 +53,22 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, publish: bool, al
                                           progress=lambda n: bar.update(n))
             except ImportFailed as exc:
                 db.session.rollback()
-                raise click.ClickException(f"{file}: {exc.message}") from None
+                where = f"{file}:{exc.location}" if exc.location else str(file)
+                raise click.ClickException(f"{where}: {exc.message}") from None
         for issue in report.errors:
-            click.echo(f"  error   {file.name}:{issue.location}: {issue.message}", err=True)
+            click.echo(f"  {_('error')}   {file.name}:{issue.location}: {issue.message}", err=True)
+        already = _("already in the bank")  # counted in the summary; one line each is noise
         for issue in report.skipped_items:
-            if "already in the bank" not in str(issue.message) and "题库中已有" not in str(issue.message):
-                click.echo(f"  skipped {file.name}:{issue.location}: {issue.message}")
-        verb = "would import" if dry_run else "imported"
-        count = report.valid if dry_run else report.imported
-        click.echo(f"{file.name}: {verb} {count}, skipped {report.skipped}, errors {len(report.errors)}")
+            if not str(issue.message).endswith(already):
+                click.echo(f"  {_('skipped')} {file.name}:{issue.location}: {issue.message}")
+        template = (_("%(file)s: would import %(n)d, skipped %(skipped)d, errors %(errors)d")
+                    if dry_run else _("%(file)s: imported %(n)d, skipped %(skipped)d, errors %(errors)d"))
+        click.echo(template % {"file": file.name, "n": report.valid if dry_run else report.imported,
+                               "skipped": report.skipped, "errors": len(report.errors)})
         failed = failed or bool(report.errors and not allow_partial)
     if failed:
         db.session.rollback()
-        raise click.ClickException("errors found; nothing was imported from the files with errors")
+        raise click.ClickException(_("errors found; nothing was imported from the files with errors"))
     db.session.commit()
 
 

@@ -36,9 +36,13 @@ FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 class ImportFailed(ValidationFailed):
-    """The whole file could not be read."""
+    """The whole file could not be read; `location` is its line or row when known."""
 
     code = "invalid_file"
+
+    def __init__(self, message, location: int | None = None):
+        super().__init__(message)
+        self.location = location
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class ImportReport:
     errors: list[ParseIssue] = field(default_factory=list)
     skipped_items: list[ParseIssue] = field(default_factory=list)
     question_ids: list[int] = field(default_factory=list)
-    valid: int = 0  # how many would be imported (a dry run imports none)
+    valid: int = 0  # how many questions are importable (errors aside)
     dry_run: bool = False
 
     def as_dict(self) -> dict:
@@ -79,8 +83,7 @@ def parse_file(data: bytes, fmt: str) -> ParseResult:
     try:
         return format_module(fmt).parse(data)
     except FormatError as exc:
-        where = f" ({exc.location})" if exc.location else ""
-        raise ImportFailed(f"{exc.message}{where}") from None
+        raise ImportFailed(exc.message, exc.location) from None
 
 
 def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None, now: datetime,
@@ -103,7 +106,7 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
 
     lessons: dict[str, object] = {}
     accepted: list[tuple[QuestionData, object, Question | None]] = []
-    seen: set[str] = set()
+    seen: dict[str, int | None] = {}  # identity -> line of its first appearance in this file
     for question in parsed.questions:
         found = services.problems(question)
         lesson = None
@@ -121,17 +124,26 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
             continue
         identity = identities[id(question)]
         existing = known["by_key"].get(question.source_key) if question.source_key else None
-        if identity in seen or (identity in known["hashes"] and existing is None) or \
+        if identity in seen:
+            report.skipped += 1
+            report.skipped_items.append(ParseIssue(question.line, _describe(question, str(_l(
+                "the same question as %(unit)s %(where)s of this file; imported once",
+                unit=_l("row") if unit == "row" else _l("line"), where=seen[identity]))), unit))
+            continue
+        if (identity in known["hashes"] and existing is None) or \
                 (existing is not None and existing.content_hash == identity and not _changed(existing, question)):
             report.skipped += 1
             report.skipped_items.append(ParseIssue(question.line, _describe(
                 question, str(_l("already in the bank"))), unit))
             continue
-        seen.add(identity)
+        seen[identity] = question.line
         accepted.append((question, lesson, existing))
 
     report.valid = len(accepted)
     if dry_run or (report.errors and not allow_partial):
+        # A dry run reports what the same request would import for real.
+        if dry_run and (allow_partial or not report.errors):
+            report.imported = len(accepted)
         return report
     fresh = [(question, lesson) for question, lesson, existing in accepted if existing is None]
     report.question_ids.extend(services.create_many(fresh, actor=actor, now=now, publish=publish))

@@ -146,3 +146,32 @@ def test_security_headers(client):
     response = client.get("/login")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_web_and_api_failures_share_the_account_limit(app, make_user):
+    make_user(username="cadre01")
+    for n in range(5):
+        web = app.test_client()
+        web.environ_base["REMOTE_ADDR"] = f"10.0.2.{n}"
+        assert login(web, "cadre01", "wrong-pass-1").status_code == 200
+        api = app.test_client()
+        api.environ_base["REMOTE_ADDR"] = f"10.0.3.{n}"
+        response = api.post("/api/v1/auth/token",
+                            json={"username": "CADRE01", "password": "wrong-pass-1"})
+        assert response.status_code == 401
+    # Ten failures in all: both doors are now shut for this account, even from new addresses.
+    fresh = app.test_client()
+    fresh.environ_base["REMOTE_ADDR"] = "10.0.4.1"
+    assert login(fresh, "cadre01", PASSWORD).status_code == 429
+    response = fresh.post("/api/v1/auth/token", json={"username": "cadre01", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_web_and_api_failures_share_the_address_limit(client, make_user):
+    make_user(username="cadre01")
+    for n in range(5):
+        login(client, f"nobody{n}", "wrong-pass-1")
+        client.post("/api/v1/auth/token", json={"username": f"ghost{n}", "password": "wrong-pass-1"})
+    response = client.post("/api/v1/auth/token", json={"username": "cadre01", "password": PASSWORD})
+    assert response.status_code == 429
+    assert login(client, "cadre01", PASSWORD).status_code == 429

@@ -7,7 +7,7 @@ import pytest
 
 from app.accounts import tokens
 from app.timeutil import utcnow
-from tests.conftest import PASSWORD, api_token, login
+from tests.conftest import PASSWORD, api_token, csrf_token, login
 
 
 @pytest.fixture
@@ -125,3 +125,96 @@ def test_openapi_document_lists_every_api_route(app, client):
             path = shape(rule.rule[len("/api/v1"):])
             served |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served == documented
+
+
+# The must-change-password rule ---------------------------------------------------------
+
+EN = {"Accept-Language": "en"}
+
+
+def test_a_user_who_must_change_the_password_gets_no_token(client, db, make_user):
+    make_user(username="flagged", must_change_password=True)
+    response = client.post("/api/v1/auth/token", headers=EN,
+                           json={"username": "flagged", "password": PASSWORD})
+    assert response.status_code == 403
+    error = response.get_json()["error"]
+    assert error["code"] == "password_change_required"
+    assert "web" in error["message"]
+    from app.accounts.models import ApiToken
+    assert db.session.query(ApiToken).count() == 0
+
+
+def test_refusals_for_a_flagged_user_are_not_login_failures(client, make_user):
+    make_user(username="flagged", must_change_password=True)
+    for _ in range(12):
+        response = client.post("/api/v1/auth/token",
+                               json={"username": "flagged", "password": PASSWORD})
+        assert response.status_code == 403
+
+
+def test_a_flagged_users_bearer_token_is_refused(client, db, cadre):
+    headers = api_token(client, "cadre01")
+    from app.accounts.models import User
+    db.session.get(User, cadre.id).must_change_password = True
+    db.session.commit()
+    response = client.get("/api/v1/me", headers={**headers, **EN})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "password_change_required"
+    # Giving the token back is still allowed.
+    assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+
+
+def test_a_flagged_users_browser_session_cannot_use_the_api(client, make_user):
+    make_user(username="flagged", must_change_password=True)
+    login(client, "flagged")
+    response = client.get("/api/v1/me")
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "password_change_required"
+
+
+# Tokens end with the password ----------------------------------------------------------
+
+def _token_rows(db, user_id):
+    from app.accounts.models import ApiToken
+    db.session.expire_all()
+    return db.session.query(ApiToken).filter_by(user_id=user_id).all()
+
+
+def test_an_admin_password_reset_revokes_the_users_tokens(app, client, db, cadre, make_user):
+    headers = api_token(client, "cadre01")
+    make_user(username="boss", roles=("admin",))
+    admin = app.test_client()
+    login(admin, "boss")
+    response = admin.post(f"/admin/users/{cadre.id}/password", data={
+        "csrf_token": csrf_token(admin, "/"), "new_password": "reset-1234"})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert all(t.revoked_at is not None for t in _token_rows(db, cadre.id))
+
+
+def test_an_own_password_change_revokes_the_users_tokens(app, client, db, cadre, make_user):
+    headers = api_token(client, "cadre01")
+    other = make_user(username="other")
+    other_headers = api_token(client, "other")
+    web = app.test_client()
+    login(web, "cadre01")
+    response = web.post("/account/password", data={
+        "csrf_token": csrf_token(web, "/account/password"), "current_password": PASSWORD,
+        "new_password": "mine-5678", "confirm": "mine-5678"})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert all(t.revoked_at is not None for t in _token_rows(db, cadre.id))
+    # Nobody else's tokens are touched.
+    assert client.get("/api/v1/me", headers=other_headers).status_code == 200
+    assert all(t.revoked_at is None for t in _token_rows(db, other.id))
+
+
+def test_password_services_revoke_only_live_tokens(db, cadre):
+    from app.accounts import services
+    now = utcnow()
+    _raw, old = tokens.issue(cadre, now=now - timedelta(days=10), ttl=timedelta(days=7))
+    _raw, live = tokens.issue(cadre, now=now, ttl=timedelta(days=7))
+    services.reset_password(cadre, "reset-1234", actor=None, now=now)
+    db.session.commit()
+    assert old.revoked_at is None  # it had expired; purging handles it
+    assert live.revoked_at == now

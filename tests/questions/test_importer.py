@@ -46,8 +46,8 @@ def run(data, fmt="yaml", **kwargs):
 
 def test_dry_run_reports_and_writes_nothing(db):
     report = run(YAML, dry_run=True)
-    assert (report.valid, report.imported, report.errors) == (2, 0, [])
-    assert count(db) == 0
+    assert (report.valid, report.imported, report.errors, report.question_ids) == (2, 2, [], [])
+    assert count(db) == 0  # "imported" says what the real import would do
 
 
 def test_import_creates_drafts_with_a_version(db):
@@ -72,6 +72,13 @@ def test_the_same_questions_from_another_format_are_duplicates(db, interop):
     run(data, fmt="aiken")
     db.session.commit()
     assert run(data, fmt="aiken").skipped == 2
+
+
+def test_a_question_repeated_in_one_file_is_imported_once_and_said_so(db, interop):
+    report = run((interop / "gift/questions.gift.txt").read_bytes(), fmt="gift")
+    assert report.imported == 6
+    [repeat] = [s for s in report.skipped_items if "2-08 TSL" in str(s.message)]
+    assert "本文件第" in str(repeat.message) and "题库中已有" not in str(repeat.message)
 
 
 def test_a_file_with_errors_imports_nothing_unless_asked(db):
@@ -163,11 +170,11 @@ def test_cli_imports_a_folder_with_a_summary(app, db, tmp_path):
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["questions", "import", str(tmp_path), "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "would import 2" in dry.output and count(db) == 0
+    assert "可导入 2 道" in dry.output and count(db) == 0  # the command line speaks Chinese
     real = runner.invoke(args=["questions", "import", str(tmp_path), "--publish"])
-    assert real.exit_code == 0 and "imported 2" in real.output
+    assert real.exit_code == 0 and "已导入 2 道" in real.output
     again = runner.invoke(args=["questions", "import", str(tmp_path), "--publish"])
-    assert "imported 0, skipped 2" in again.output
+    assert "已导入 0 道，跳过 2 道" in again.output
 
 
 def test_cli_reports_errors_and_imports_nothing(app, db, interop):
@@ -192,7 +199,9 @@ def upload(client, headers, data, fmt, **form):
 def test_api_dry_run_then_import(client, db, trainer_headers):
     dry = upload(client, trainer_headers, YAML.encode(), "yaml", dry_run="true")
     body = dry.get_json()
-    assert dry.status_code == 200 and body["imported"] == 0 and body["errors"] == [] and body["valid"] == 2
+    assert dry.status_code == 200 and body["dry_run"] is True and body["question_ids"] == []
+    assert body["imported"] == 2 and body["errors"] == [] and body["valid"] == 2
+    assert upload(client, trainer_headers, YAML.encode(), "yaml", dry_run="maybe").status_code == 422
     real = upload(client, trainer_headers, YAML.encode(), "yaml", dry_run="false")
     body = real.get_json()
     assert body["imported"] == 2 and len(body["question_ids"]) == 2 and body["skipped"] == 0
