@@ -98,7 +98,15 @@ def identity_hash(qtype: str, content: dict) -> str:
     return hashlib.sha256(json.dumps(key, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def version_hash(content: dict, points: float, tags: list[str]) -> str:
+def version_meta(data: QuestionData, lesson_key: str | None) -> dict:
+    """What a version says about its question besides the text: where it belongs and how
+    it is used. Kept per version, so history shows it and old versions keep theirs."""
+    return {"area": data.area, "tier": data.tier, "difficulty": data.difficulty, "usage": data.usage,
+            "category": data.category or "", "lesson": lesson_key}
+
+
+def version_hash(content: dict, points: float, tags: list[str], meta: dict | None = None) -> str:
     """Everything a version says, to tell a real edit from a no-op save."""
-    blob = json.dumps({"c": content, "p": points, "t": tags}, ensure_ascii=False, sort_keys=True)
+    blob = json.dumps({"c": content, "p": points, "t": tags, "m": meta or {}}, ensure_ascii=False,
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()

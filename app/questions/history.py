@@ -6,16 +6,22 @@ from dataclasses import dataclass
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from app.courses.models import Course, Lesson
+from app.extensions import db
 from app.questions.content import stem_plain
-from app.questions.models import QuestionVersion
+from app.questions.models import USAGES, QuestionVersion
+from app.vocabulary import AREAS, TIERS
 
 FIELDS = {
     "stem": _l("Stem"), "options": _l("Options"), "answer": _l("Right answer"),
     "blanks": _l("Accepted answers"), "explanation": _l("Explanation (解析)"),
     "reference_answer": _l("Reference answer"), "rubric": _l("Rubric"), "points": _l("Points"),
-    "tags": _l("Tags"),
+    "tags": _l("Tags"), "area": _l("Business area"), "tier": _l("Tier"), "difficulty": _l("Difficulty"),
+    "usage": _l("Use in"), "lesson": _l("Lesson tested"), "category": _l("Category"),
 }
+META_FIELDS = {"area", "tier", "difficulty", "usage", "lesson", "category"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,12 @@ class Change:
 
 def _show(name: str, version: QuestionVersion) -> str:
     content = version.content
+    if name == "lesson":
+        return _lesson_title((version.meta or {}).get("lesson"))
+    if name in META_FIELDS:
+        value = (version.meta or {}).get(name)
+        labels = {"area": AREAS, "tier": TIERS, "usage": USAGES}.get(name, {})
+        return str(labels.get(value, value) if value is not None else "")
     if name == "stem":
         return stem_plain(content)
     if name == "options":
@@ -45,6 +57,16 @@ def _show(name: str, version: QuestionVersion) -> str:
     if name == "tags":
         return "、".join(version.tags)
     return str(content.get(name, ""))
+
+
+def _lesson_title(key: str | None) -> str:
+    """`course/lesson` shown as the titles a trainer knows, or the key if it is gone."""
+    if not key:
+        return ""
+    course_key, _, lesson_key = key.partition("/")
+    lesson = db.session.scalar(select(Lesson).join(Lesson.course).where(
+        Course.key == course_key, Lesson.key == lesson_key))
+    return f"{lesson.course.title} · {lesson.title}" if lesson else key
 
 
 def changes_between(qtype: str, old: QuestionVersion, new: QuestionVersion) -> list[Change]:

@@ -21,7 +21,7 @@ from app.accounts.models import User
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.questions import services
-from app.questions.content import identity_hash, to_content
+from app.questions.content import identity_hash, to_content, version_hash, version_meta
 from app.questions.data import FormatError, ParseIssue, ParseResult, QuestionData
 from app.questions.models import Question
 
@@ -131,7 +131,8 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
                 unit=_l("row") if unit == "row" else _l("line"), where=seen[identity]))), unit))
             continue
         if (identity in known["hashes"] and existing is None) or \
-                (existing is not None and existing.content_hash == identity and not _changed(existing, question)):
+                (existing is not None and existing.content_hash == identity
+                 and not _changed(existing, question, lesson)):
             report.skipped += 1
             report.skipped_items.append(ParseIssue(question.line, _describe(
                 question, str(_l("already in the bank"))), unit))
@@ -185,16 +186,13 @@ def _existing(hashes, keys) -> dict:
     return {"hashes": found_hashes, "by_key": by_key}
 
 
-def _changed(existing: Question, question: QuestionData) -> bool:
-    """Whether a re-imported keyed question says anything new (explanation, points, tags...)."""
-    from app.questions.content import version_hash
-
+def _changed(existing: Question, question: QuestionData, lesson) -> bool:
+    """Whether a re-imported keyed question says anything new (explanation, points, tier...)."""
     tags = sorted({t.strip() for t in question.tags if t and t.strip()})
     current = existing.current_version
+    meta = version_meta(question, services.lesson_label(lesson))
     return current is None or current.content_hash != version_hash(
-        to_content(question), float(question.points), tags) or \
-        (existing.area, existing.tier, existing.difficulty, existing.usage) != (
-            question.area, question.tier, question.difficulty, question.usage)
+        to_content(question), float(question.points), tags, meta)
 
 
 def _describe(question: QuestionData, message: str) -> str:

@@ -97,6 +97,8 @@ class QuestionVersion(db.Model):
     content: Mapped[dict] = mapped_column(JSONType)
     points: Mapped[float] = mapped_column(Float, default=1.0)
     tags: Mapped[list] = mapped_column(JSONType, default=list)
+    # area, tier, difficulty, usage, category, lesson ("course/lesson" key or null)
+    meta: Mapped[dict] = mapped_column(JSONType, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

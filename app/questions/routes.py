@@ -42,7 +42,8 @@ def require_trainer():
 
 
 REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and published"),
-                  "reject": _l("returned"), "retire": _l("retired"), "import_publish": _l("published on import")}
+                  "reject": _l("returned"), "retire": _l("retired"), "import_publish": _l("published on import"),
+                  "edit": _l("edited the draft")}
 
 
 @bp.app_context_processor
@@ -295,8 +296,17 @@ def export():
     fmt = request.args.get("format", "xlsx")
     if fmt not in FORMATS:
         abort(404)
+    module = format_module(fmt)
     questions = db.session.scalars(services.list_query(_filters()).limit(20_000)).all()
-    data = format_module(fmt).export([services.to_question_data(q) for q in questions])
+    pairs = [(q, services.to_question_data(q)) for q in questions]
+    left_out = [q for q, data in pairs if not module.can_carry(data)]
+    if left_out and request.args.get("confirm") != "1":
+        # Never drop questions silently: say which ones this format cannot hold, first.
+        args = {k: v for k, v in request.args.items() if k != "confirm"}
+        list_args = {k: v for k, v in args.items() if k != "format"}
+        return render_template("questions/export_confirm.html", fmt=fmt, total=len(pairs),
+                               left_out=left_out, args=args, list_args=list_args)
+    data = module.export([data for _q, data in pairs])
     suffix, mimetype = EXPORT_TYPES[fmt]
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"question-bank.{suffix}",
                      mimetype=mimetype)

@@ -15,7 +15,7 @@ from app.courses.models import Course, Lesson
 from app.db import is_unique_violation
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.questions.content import identity_hash, stem_plain, to_content, version_hash
+from app.questions.content import identity_hash, stem_plain, to_content, version_hash, version_meta
 from app.questions.data import QuestionData
 from app.questions.models import USAGES, Question, QuestionReview, QuestionVersion
 from app.questions.types import REGISTRY
@@ -37,6 +37,9 @@ class Filters:
     text: str | None = None
 
 
+MAX_STEM = 10_000  # characters, as on the form
+
+
 def problems(data: QuestionData) -> list[str]:
     """Everything wrong with `data` as a question of our bank (empty when it is fine)."""
     found: list[str] = []
@@ -45,6 +48,8 @@ def problems(data: QuestionData) -> list[str]:
         return [str(_l("Unknown question type %(type)s.", type=data.type))]
     if not (data.stem or "").strip():
         found.append(str(_l("The stem is empty.")))
+    elif len(data.stem) > MAX_STEM:
+        found.append(str(_l("The stem is longer than %(n)d characters.", n=MAX_STEM)))
     if data.area not in AREAS:
         found.append(str(_l("Unknown business area %(area)s.", area=data.area)))
     if data.tier not in TIERS:
@@ -62,6 +67,11 @@ def problems(data: QuestionData) -> list[str]:
             found.append(str(_l("The rubric scores add up to %(total)s, not %(points)s.",
                                 total=total, points=data.points)))
     return found
+
+
+def lesson_label(lesson: Lesson | None) -> str | None:
+    """A lesson's stable name in the bank: `course/lesson`."""
+    return f"{lesson.course.key}/{lesson.key}" if lesson is not None else None
 
 
 def find_lesson(key: str | None) -> Lesson | None:
@@ -83,13 +93,16 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
          question: Question | None = None, lesson: Lesson | None = None) -> Question:
     """Create a question, or edit one: a frozen (once published) version is never changed;
     the edit becomes a new version and the question goes back to draft for review."""
+    if question is not None and question.status == "retired":
+        raise ValidationFailed(_l("A retired question cannot be edited; write a new one instead."))
     found = problems(data)
     if found:
         raise ValidationFailed("；".join(found))
     content = to_content(data)
     identity = identity_hash(data.type, content)
     tags = sorted({t.strip() for t in data.tags if t and t.strip()})
-    full_hash = version_hash(content, float(data.points), tags)
+    meta = version_meta(data, lesson_label(lesson))
+    full_hash = version_hash(content, float(data.points), tags, meta)
     try:
         with db.session.begin_nested():
             if question is None:
@@ -109,12 +122,15 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
                 return question
             if current is not None and not current.frozen:
                 current.content, current.points, current.tags = content, float(data.points), tags
+                current.meta = meta
                 current.content_hash, current.created_at = full_hash, now
-                current.created_by_id = actor.id if actor else current.created_by_id
+                if actor is not None and actor.id != current.created_by_id:
+                    _review(question, "edit", actor, now)  # a co-author may not approve it later
             else:
                 question.version += 1
                 version = QuestionVersion(question=question, version=question.version, content=content,
-                                          points=float(data.points), tags=tags, content_hash=full_hash,
+                                          points=float(data.points), tags=tags, meta=meta,
+                                          content_hash=full_hash,
                                           created_at=now, created_by_id=actor.id if actor else None)
                 db.session.add(version)
                 db.session.flush()
@@ -144,14 +160,23 @@ def submit(question: Question, *, actor: User, now: datetime) -> None:
 
 
 def approve(question: Question, *, actor: User, now: datetime) -> None:
-    """Publish a question in review; its author may not approve it."""
+    """Publish a question in review. Whoever wrote or submitted the version under review may
+    not approve it (the author of an earlier, already reviewed version may)."""
     if question.status != "in_review":
         raise ValidationFailed(_l("Only a question in review can be approved."))
-    authors = {question.created_by_id, question.current_version.created_by_id} - {None}
-    if actor.id in authors:
+    if actor.id in _version_authors(question):
         raise PermissionDenied(_l("You cannot approve a question you wrote; ask another trainer."))
     _publish(question, now)
     _review(question, "approve", actor, now)
+
+
+def _version_authors(question: Question) -> set[int]:
+    """Who wrote the version under review: its creator, everyone who edited it as a draft
+    (recorded as `edit` reviews) and whoever submitted it."""
+    version = question.current_version
+    authors = {version.created_by_id} | set(db.session.scalars(select(QuestionReview.actor_id).where(
+        QuestionReview.version_id == version.id, QuestionReview.action.in_(("edit", "submit")))))
+    return authors - {None}
 
 
 def reject(question: Question, *, actor: User, comment: str, now: datetime) -> None:
@@ -210,7 +235,7 @@ def to_question_data(question: Question) -> QuestionData:
     from app.questions.content import to_data
 
     version = question.current_version
-    lesson_key = f"{question.lesson.course.key}/{question.lesson.key}" if question.lesson else None
+    lesson_key = lesson_label(question.lesson)
     return to_data(question.type, version.content, points=version.points, area=question.area,
                    tier=question.tier, difficulty=question.difficulty, usage=question.usage,
                    tags=list(version.tags), category=question.category, source_key=question.source_key,
@@ -236,8 +261,9 @@ def create_many(items: list[tuple[QuestionData, Lesson | None]], *, actor: User 
                          "status": "published" if publish else "draft",
                          "stem_text": stem_plain(content)[:2000], "version": 1,
                          "created_by_id": actor_id, "created_at": now, "updated_at": now})
+            meta = version_meta(data, lesson_label(lesson))
             versions.append({"version": 1, "content": content, "points": float(data.points), "tags": tags,
-                             "content_hash": version_hash(content, float(data.points), tags),
+                             "meta": meta, "content_hash": version_hash(content, float(data.points), tags, meta),
                              "frozen": publish, "created_at": now, "created_by_id": actor_id})
         try:
             question_ids = list(db.session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), rows))

@@ -167,8 +167,10 @@ class FillBlank(QuestionType):
         for index, accepted in enumerate(blanks, 1):
             if not accepted or not any(normalize_text(a.get("text", "")) for a in accepted):
                 problems.append(str(_l("Blank %(n)d has no accepted answer.", n=index)))
+        # One blank may go unmarked (a short answer, Moodle's shortanswer: the box follows the
+        # stem); several blanks must each be marked in the stem, or nobody knows where they go.
         marks = count_blanks(q.get("stem", ""))
-        if marks and marks != len(blanks):
+        if (marks or len(blanks) > 1) and marks != len(blanks):
             problems.append(str(_l("The stem marks %(marks)d blanks but %(blanks)d are defined.",
                                    marks=marks, blanks=len(blanks))))
         return problems

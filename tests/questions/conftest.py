@@ -16,3 +16,6 @@ def interop() -> Path:
     if not INTEROP.is_dir():
         pytest.fail(f"the interop fixtures are missing at {INTEROP}")
     return INTEROP
+
+
+from tests.courses.conftest import handbook_dir, lessons, posts  # noqa: E402, F401  (the small handbook)

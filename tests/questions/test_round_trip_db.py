@@ -48,3 +48,54 @@ def test_export_then_import_into_an_empty_bank(db, fmt):
         before = [row[:-1] for row in before]
         after = [row[:-1] for row in after]
     assert after == before
+
+
+def full_snapshot(db):
+    """Everything the bank keeps of each question."""
+    rows = []
+    for q in db.session.scalars(sa.select(Question).order_by(Question.content_hash)):
+        version = q.current_version
+        rows.append((q.type, version.content, version.points, list(version.tags), q.usage, q.category,
+                     q.area, q.tier, q.difficulty, q.source_key))
+    return rows
+
+
+def round_trip_through(db, fmt: str) -> tuple[list, list]:
+    module = format_module(fmt)
+    before = full_snapshot(db)
+    exported = module.export([services.to_question_data(q) for q in db.session.scalars(sa.select(Question))])
+    empty_the_bank(db)
+    report = import_questions(exported, fmt=fmt, filename=f"bank.{fmt}", actor=None, now=NOW,
+                              defaults=Defaults(area="organization", tier="intermediate"))
+    db.session.commit()
+    assert not report.errors, [e.as_dict() for e in report.errors]
+    return before, full_snapshot(db)
+
+
+@pytest.mark.parametrize("fixture, fmt", [("gift/questions.gift.txt", "gift"),
+                                          ("moodle_xml/multichoice.xml", "moodle_xml"),
+                                          ("moodle_xml/truefalse.xml", "moodle_xml")])
+def test_yaml_keeps_everything_the_bank_holds(db, interop, fixture, fmt):
+    """Weights, feedback, partial credit, categories and HTML stems survive a YAML export."""
+    report = import_questions((interop / fixture).read_bytes(), fmt=fmt, filename="in", actor=None, now=NOW,
+                              defaults=Defaults(area="cadre", tier="expert", difficulty=4))
+    db.session.commit()
+    assert report.imported and not report.errors
+    before, after = round_trip_through(db, "yaml")
+    assert after == before
+
+
+def test_yaml_and_xlsx_keep_usage_and_rubric(db):
+    from tests.questions.test_format_fidelity import rich_bank
+
+    for data in rich_bank():
+        data.lesson_key = None
+        data.area, data.tier, data.difficulty = data.area or "cadre", data.tier or "basic", data.difficulty or 3
+        services.save(data, actor=None, now=NOW)
+    db.session.commit()
+    before, after = round_trip_through(db, "yaml")
+    assert after == before
+    before, after = round_trip_through(db, "xlsx")
+    kept = [(row[0], row[1].get("rubric"), row[1].get("reference_answer"), row[4]) for row in before]
+    assert sorted(kept, key=repr) == sorted(
+        [(row[0], row[1].get("rubric"), row[1].get("reference_answer"), row[4]) for row in after], key=repr)

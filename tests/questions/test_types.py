@@ -111,3 +111,13 @@ def test_normalize_text():
 ])
 def test_definitions_are_checked(app, code, q, problem):
     assert any(problem in p for p in REGISTRY[code].validate(q))
+
+
+def test_fill_blank_marks_must_match_the_blanks():
+    qtype = REGISTRY["fill_blank"]
+    one = [[{"text": "一年"}]]
+    two = [[{"text": "一年"}], [{"text": "五个"}]]
+    assert qtype.validate({"stem": "民主推荐结果多久内有效？", "blanks": one}) == []  # a short answer
+    assert qtype.validate({"stem": "推荐结果____内有效，公示不少于____工作日。", "blanks": two}) == []
+    assert qtype.validate({"stem": "推荐结果多久有效，公示多少工作日？", "blanks": two})
+    assert qtype.validate({"stem": "推荐结果____内有效。", "blanks": two})

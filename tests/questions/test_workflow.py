@@ -39,6 +39,58 @@ def test_author_cannot_approve_their_own_question(db, trainers):
     assert q.status == "published" and q.current_version.frozen
 
 
+def test_the_author_of_an_earlier_version_may_approve_anothers_edit(db, trainers, make_user):
+    author, reviewer = trainers
+    q = services.save(single(), actor=author, now=NOW)
+    services.submit(q, actor=author, now=NOW)
+    services.approve(q, actor=reviewer, now=NOW)
+    services.save(single(explanation="依据2019年条例，一年内有效。"), actor=reviewer, now=NOW, question=q)
+    services.submit(q, actor=reviewer, now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.approve(q, actor=reviewer, now=NOW)
+    services.approve(q, actor=author, now=NOW)
+    assert q.status == "published" and q.version == 2
+
+
+def test_whoever_edited_a_draft_may_not_approve_it(db, trainers, make_user):
+    author, coauthor = trainers
+    third = make_user(username="third", roles=("trainer",))
+    q = services.save(single(), actor=author, now=NOW)
+    services.save(single(explanation="补充说明。"), actor=coauthor, now=NOW, question=q)
+    services.submit(q, actor=author, now=NOW)
+    for person in (author, coauthor):
+        with pytest.raises(PermissionDenied):
+            services.approve(q, actor=person, now=NOW)
+    services.approve(q, actor=third, now=NOW)
+
+
+def test_a_change_of_tier_or_lesson_is_a_new_version_with_its_changes(db, trainers, lessons):
+    from app.questions.history import changes_between
+
+    author, reviewer = trainers
+    q = services.save(single(), actor=author, now=NOW, lesson=lessons["cs-initiation"])
+    services.submit(q, actor=author, now=NOW)
+    services.approve(q, actor=reviewer, now=NOW)
+    first = q.current_version
+    services.save(single(tier="intermediate", difficulty=4, usage="exam"), actor=author, now=NOW, question=q,
+                  lesson=lessons["cs-recommendation"])
+    assert q.version == 2 and q.status == "draft"
+    assert first.meta["tier"] == "basic" and first.meta["lesson"] == "cadre-selection/cs-initiation"
+    changed = {str(c.field): (c.before, c.after) for c in changes_between(q.type, first, q.current_version)}
+    assert set(changed) == {"层级", "难度", "考查知识点", "用途"}, changed
+    assert changed["考查知识点"][1].endswith("民主推荐")
+
+
+def test_a_retired_question_cannot_be_edited_and_stems_have_a_limit(db, trainers):
+    author, reviewer = trainers
+    q = services.save(single(), actor=author, now=NOW)
+    services.retire(q, actor=reviewer, now=NOW)
+    with pytest.raises(ValidationFailed):
+        services.save(single(explanation="改"), actor=author, now=NOW, question=q)
+    with pytest.raises(ValidationFailed):
+        services.save(single(stem="长" * 10_001), actor=author, now=NOW)
+
+
 def test_editing_a_draft_keeps_one_version(db, trainers):
     author, _ = trainers
     q = services.save(single(), actor=author, now=NOW)
@@ -215,6 +267,22 @@ def test_import_page_dry_run_report(author_client, interop):
     html = response.get_data(as_text=True)
     assert 'data-testid="import-report"' in html
     assert re.search(r"<td>18</td>", html)
+
+
+def test_an_export_that_would_leave_questions_out_says_so_first(author_client, db, trainers):
+    services.save(single(), actor=trainers[0], now=NOW)
+    services.save(QuestionData(type="true_false", stem="民主推荐结果一年内有效。", answer=True, explanation="是。",
+                               area="cadre", tier="basic", difficulty=1), actor=trainers[0], now=NOW)
+    db.session.commit()
+    page = author_client.get("/teach/questions/export?format=aiken")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="export-left-out"' in html
+    assert "1" in html and "民主推荐结果一年内有效" in html
+    file = author_client.get("/teach/questions/export?format=aiken&confirm=1")
+    assert file.status_code == 200 and "民主推荐结果一般" in file.get_data(as_text=True)
+    assert "一年内有效。" not in file.get_data(as_text=True)
+    whole = author_client.get("/teach/questions/export?format=yaml")
+    assert whole.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_export_downloads(author_client, db, trainers):

@@ -7,6 +7,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from app.questions.content import html_to_text
 from app.questions.data import OptionData, ParseIssue, ParseResult, QuestionData
 from app.questions.formats import decode_utf8
 from app.questions.types import OPTION_KEYS
@@ -65,14 +66,29 @@ def parse(data: bytes) -> ParseResult:
     return result
 
 
+def _plain(text: str, fmt: str) -> str:
+    """One line of plain text: HTML loses its tags and entities, never shown as markup."""
+    if fmt == "html":
+        text = html_to_text(text)
+    return " ".join(text.split())
+
+
+def can_carry(q: QuestionData) -> bool:
+    """Aiken holds single-choice questions only, with a stem that has some text."""
+    return q.type == "single_choice" and bool(_plain(q.stem, q.stem_format)) and \
+        2 <= len(q.options) <= len(OPTION_KEYS)
+
+
 def export(questions: list[QuestionData]) -> bytes:
-    """Single-choice questions only: Aiken carries nothing else."""
+    """Single-choice questions only: Aiken carries nothing else (see can_carry)."""
     blocks = []
     for q in questions:
-        if q.type != "single_choice":
+        if not can_carry(q):
             continue
-        stem = " ".join(q.stem.split())
-        lines = [stem] + [f"{o.key}) {' '.join(o.text.split())}" for o in q.options]
+        lines = [_plain(q.stem, q.stem_format)]
+        # Options are always plain text in the bank (the importers strip HTML answers, and
+        # learners see them escaped), so they are written as they are shown.
+        lines += [f"{o.key}) {_plain(o.text, 'text')}" for o in q.options]
         lines.append(f"ANSWER: {q.answer}")
         blocks.append("\n".join(lines))
     return ("\n\n".join(blocks) + "\n").encode("utf-8")

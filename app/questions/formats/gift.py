@@ -22,6 +22,7 @@ TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 # Private-use characters stand in for escaped specials while the text is split.
 _PLACEHOLDERS = {ch: chr(0xE000 + i) for i, ch in enumerate(ESCAPABLE)}
 _RESTORE = {v: k for k, v in _PLACEHOLDERS.items()}
+FULL = 0.9999999  # a grade share this close to 1 is the whole mark
 
 
 def _protect(text: str) -> str:
@@ -234,6 +235,10 @@ def _choice(question: QuestionData, parts, label) -> QuestionData:
         if len(best) != 1:
             raise _Bad(_l("%(name)s: a single-choice question needs exactly one right answer.", name=label))
         question.type, question.answer = "single_choice", best[0]
+    elif len(right) == 1 and question.options[OPTION_KEYS.index(right[0])].fraction >= FULL:
+        # A "multiple response" question with one answer worth 100 % is a single choice
+        # (Moodle's own test case multichoice_multi_tricky); the other weights are kept.
+        question.type, question.answer = "single_choice", right[0]
     else:
         question.type, question.answer = "multiple_choice", right
     return question
@@ -250,12 +255,19 @@ def _percent(value: float) -> str:
     return f"%{int(number) if number == int(number) else number}%"
 
 
+def can_carry(q: QuestionData) -> bool:
+    """GIFT holds every type but fill-ins with more than one blank (its short answer has one)."""
+    if q.type == "fill_blank":
+        return len(q.blanks) == 1
+    return q.type in ("single_choice", "multiple_choice", "true_false", "essay")
+
+
 def export(questions: list[QuestionData]) -> bytes:
-    """GIFT text; fill-ins with more than one blank cannot be written and are left out."""
+    """GIFT text; what GIFT cannot carry (see can_carry) is left out."""
     chunks = []
     category = None
     for q in questions:
-        if q.type == "fill_blank" and len(q.blanks) != 1:
+        if not can_carry(q):
             continue
         if q.category and q.category != category:
             chunks.append(f"$CATEGORY: {q.category}\n")
@@ -270,6 +282,15 @@ def export(questions: list[QuestionData]) -> bytes:
     return "\n".join(chunks).encode("utf-8")
 
 
+def _right_shares(q: QuestionData, right: list[str]) -> dict[str, float]:
+    """The weights of a multiple-response question's right options: their own when they add
+    up to 100 % (as Moodle needs), else an equal share each."""
+    weights = {o.key: o.fraction for o in q.options if o.key in right}
+    if weights and all(w > 0 for w in weights.values()) and abs(sum(weights.values()) - 1.0) < 1e-6:
+        return weights
+    return {key: 1.0 / max(1, len(right)) for key in right}
+
+
 def _answers(q: QuestionData) -> str:
     general = f"\n####{_escape(q.explanation)}" if q.explanation else ""
     if q.type == "essay":
@@ -282,15 +303,20 @@ def _answers(q: QuestionData) -> str:
         lines = [f"\n={'' if a.fraction >= 1 else _percent(a.fraction)}{_escape(a.text)}" for a in q.blanks[0]]
         return "".join(lines) + general + "\n"
     lines = []
-    right = set(q.answer if isinstance(q.answer, list) else [q.answer])
-    share = 1.0 / max(1, len(right))
+    right = list(q.answer) if isinstance(q.answer, list) else [q.answer]
+    shares = _right_shares(q, right)
     for o in q.options:
         feedback = f"#{_escape(o.feedback)}" if o.feedback else ""
         if q.type == "single_choice":
-            sign = "=" if o.key in right else "~"
-            lines.append(f"\n{sign}{_escape(o.text)}{feedback}")
+            if o.key in right:
+                weight = _percent(o.fraction) if 0 < o.fraction < FULL else ""
+                lines.append(f"\n={weight}{_escape(o.text)}{feedback}")
+            else:
+                weight = _percent(o.fraction) if o.fraction else ""
+                lines.append(f"\n~{weight}{_escape(o.text)}{feedback}")
         else:
-            fraction = (o.fraction if o.fraction > 0 else share) if o.key in right else \
-                (o.fraction if o.fraction < 0 else -1.0)
+            # A wrong option costs the whole mark unless it says otherwise: that is how the
+            # bank grades a multiple choice (picking a wrong option scores nothing).
+            fraction = shares[o.key] if o.key in right else (o.fraction if o.fraction < 0 else -1.0)
             lines.append(f"\n~{_percent(fraction)}{_escape(o.text)}{feedback}")
     return "".join(lines) + general + "\n"

@@ -178,6 +178,10 @@ def _question(element: ET.Element, qtype: str, name: str, line: int | None) -> Q
         if len(best) != 1:
             raise ValueError(str(_l("a single-choice question needs exactly one answer worth 100%.")))
         question.type, question.answer = "single_choice", best[0]
+    elif len(right) == 1 and question.options[OPTION_KEYS.index(right[0])].fraction >= 0.9999:
+        # Multiple response with one answer worth 100 % is a single choice; the other
+        # (negative) weights are kept.
+        question.type, question.answer = "single_choice", right[0]
     else:
         question.type, question.answer = "multiple_choice", right
     return question
@@ -203,12 +207,20 @@ def _nearest_allowed(value: float) -> float:
     return sign * min(ALLOWED_FRACTIONS, key=lambda allowed: abs(allowed - abs(value)))
 
 
+def can_carry(q: QuestionData) -> bool:
+    """Moodle XML holds every type but fill-ins with more than one blank (a shortanswer
+    question has one)."""
+    if q.type == "fill_blank":
+        return len(q.blanks) == 1
+    return q.type in ("single_choice", "multiple_choice", "true_false", "essay")
+
+
 def export(questions: list[QuestionData]) -> bytes:
-    """Moodle XML; fill-ins with more than one blank cannot be written and are left out."""
+    """Moodle XML; what it cannot carry (see can_carry) is left out."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
     category = None
     for q in questions:
-        if q.type == "fill_blank" and len(q.blanks) != 1:
+        if not can_carry(q):
             continue
         if q.category != category:
             category = q.category
@@ -250,12 +262,15 @@ def _answers(q: QuestionData) -> str:
             _answer(_nearest_allowed(a.fraction), a.text) for a in q.blanks[0])
     single = q.type == "single_choice"
     right = [q.answer] if single else list(q.answer or [])
+    own = [o.fraction for o in q.options if o.key in right]
+    # Moodle needs the right answers of a multiple response to add up to 100 %.
+    keep_own = all(f > 0 for f in own) and abs(sum(own) - 1.0) < 1e-6
     share = _nearest_allowed(1.0 / max(1, len(right)))
     parts = [f"    <single>{'true' if single else 'false'}</single>\n"]
     for o in q.options:
         if o.key in right:
-            fraction = 1.0 if single else (_nearest_allowed(o.fraction) if o.fraction > 0 else share)
+            fraction = 1.0 if single else (_nearest_allowed(o.fraction) if keep_own else share)
         else:
-            fraction = _nearest_allowed(o.fraction) if o.fraction < 0 else 0.0
+            fraction = _nearest_allowed(o.fraction) if o.fraction < 0 or single else 0.0
         parts.append(_answer(fraction, o.text, o.feedback))
     return "".join(parts)

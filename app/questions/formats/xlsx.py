@@ -1,11 +1,16 @@
 """Spreadsheets in the layout Chinese exam systems use.
 
 Columns (header row; any order; other columns ignored): 题目, 类型, 答案, 解析, 选项A…选项F,
-分值, 难度, 知识点, and optionally 业务领域, 层级, 标签, 编号.
+分值, 难度, 知识点, and optionally 业务领域, 层级, 用途, 评分标准, 参考答案, 标签, 编号.
 - 类型: 单选题/单项选择题, 多选题/多项选择题, 判断题, 填空题, 简答题.
 - 答案: 单选 `B`; 多选 `ACD` or `A,C,D`; 判断 对/错, 正确/错误, √/×, T/F; 填空: blanks separated
-  by `；` or `;`, each blank's accepted answers by `|`; 简答: the reference answer.
+  by `；` or `;`, each blank's accepted answers by `|`; 简答: the reference answer (or in 参考答案).
 - 难度: 1-5, or 易/较易/中等/较难/难.
+- 用途: 练习/考试/练习和考试 (or practice/exam/both); empty means both.
+- 评分标准 (essay rubric): items `要点：分值`, one a line or separated by `|`.
+A spreadsheet cannot carry option fractions and feedback, partial credit of fill-in answers,
+case sensitivity, true/false feedback, categories or HTML stems; export them as YAML.
+The instruction sheet of the template (NOTES) is in Chinese: it is for the trainers.
 """
 
 from __future__ import annotations
@@ -44,11 +49,17 @@ TRUTH = {"对": True, "正确": True, "√": True, "✓": True, "T": True, "TRUE
 DIFFICULTY_WORDS = {"易": 1, "容易": 1, "较易": 2, "中": 3, "中等": 3, "一般": 3, "较难": 4, "难": 5, "困难": 5}
 REQUIRED = ("题目", "类型", "答案")
 OPTION_COLUMNS = [f"选项{k}" for k in OPTION_KEYS]
-COLUMNS = ["题目", "类型", "答案", "解析", *OPTION_COLUMNS, "分值", "难度", "知识点", "业务领域", "层级", "标签", "编号"]
+COLUMNS = ["题目", "类型", "答案", "解析", *OPTION_COLUMNS, "分值", "难度", "知识点", "业务领域", "层级", "用途",
+           "评分标准", "标签", "编号"]
 FORMULA_START = ("=", "+", "-", "@")
 BLANK_SPLIT = re.compile(r"[;；\n]")
 AREA_NAMES = {code: name for name, code in AREA_ALIASES.items()}
 TIER_NAMES = {"basic": "初级", "intermediate": "中级", "expert": "专家"}
+USAGES = {"练习": "practice", "考试": "exam", "练习和考试": "both", "练习与考试": "both", "练习/考试": "both",
+          "练习、考试": "both", "practice": "practice", "exam": "exam", "both": "both"}
+USAGE_NAMES = {"practice": "练习", "exam": "考试", "both": "练习和考试"}
+RUBRIC_SPLIT = re.compile(r"[|｜\n]")
+RUBRIC_ITEM = re.compile(r"^(.*?)\s*[：:]\s*([^：:]*)$", re.DOTALL)
 
 
 def _cell(value) -> str:
@@ -135,6 +146,12 @@ def _question(cells: dict[str, str], row: int) -> QuestionData:
     if tier and question.tier is None:
         raise ValueError(str(_l("层级 %(value)s is not one of 初级, 中级, 专家.", value=tier)))
     question.tags = [t for t in re.split(r"[,，、;；\s]+", cells.get("标签", "")) if t]
+    usage = cells.get("用途", "").replace(" ", "")
+    if usage:
+        question.usage = USAGES.get(usage.lower() if usage.isascii() else usage)
+        if question.usage is None:
+            raise ValueError(str(_l("用途 %(value)s is not one of 练习, 考试, 练习和考试.", value=usage)))
+    question.rubric = _rubric(cells.get("评分标准", ""))
     answer = cells.get("答案", "")
 
     if qtype in ("single_choice", "multiple_choice"):
@@ -177,7 +194,7 @@ def _question(cells: dict[str, str], row: int) -> QuestionData:
             raise ValueError(str(_l("答案 is empty.")))
         question.blanks = blanks
     else:
-        question.reference_answer = answer
+        question.reference_answer = cells.get("参考答案") or answer
     if question.points is None:
         question.points = {"multiple_choice": 2.0, "fill_blank": float(len(question.blanks) or 1),
                            "essay": 10.0}.get(qtype, 1.0)
@@ -191,6 +208,29 @@ def _number(text: str | None, default):
         return float(text)
     except ValueError:
         raise ValueError(str(_l("分值 %(value)s is not a number.", value=text))) from None
+
+
+def _whole(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _rubric(text: str) -> list[dict]:
+    """评分标准: `要点：分值` items, one a line or separated by `|`."""
+    rubric = []
+    for part in RUBRIC_SPLIT.split(text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        match = RUBRIC_ITEM.match(part)
+        try:
+            score = float(match.group(2)) if match and match.group(1).strip() else None
+        except ValueError:
+            score = None
+        if score is None:
+            raise ValueError(str(_l("评分标准 %(item)s must be written 要点：分值 (a point, a colon, a score).",
+                                    item=part)))
+        rubric.append({"point": match.group(1).strip(), "score": _whole(score)})
+    return rubric
 
 
 def _difficulty(text: str) -> int | None:
@@ -226,6 +266,22 @@ def _answer_text(q: QuestionData) -> str:
     return q.reference_answer
 
 
+def _rubric_text(rubric: list[dict]) -> str:
+    """评分标准 as the import reads it: `要点：分值`, one a line."""
+    lines = []
+    for item in rubric:
+        score = item.get("score")
+        if isinstance(score, (int, float)) and not isinstance(score, bool):
+            score = _whole(float(score))
+        lines.append(f"{item.get('point', '')}：{score}")
+    return "\n".join(lines)
+
+
+def can_carry(q: QuestionData) -> bool:
+    """Every question fits a row (see the module docstring for the details a row loses)."""
+    return q.type in TYPE_NAMES
+
+
 def export(questions: list[QuestionData]) -> bytes:
     workbook = Workbook(write_only=False)
     sheet = workbook.active
@@ -234,15 +290,52 @@ def export(questions: list[QuestionData]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for q in questions:
+        if not can_carry(q):
+            continue
         options = {o.key: o.text for o in q.options}
         row = [q.stem, TYPE_NAMES[q.type], _answer_text(q), q.explanation,
                *[options.get(k, "") for k in OPTION_KEYS],
                q.points, q.difficulty, q.lesson_key or "", AREA_NAMES.get(q.area, q.area or ""),
-               TIER_NAMES.get(q.tier, q.tier or ""), "、".join(q.tags), q.source_key or ""]
+               TIER_NAMES.get(q.tier, q.tier or ""), USAGE_NAMES.get(q.usage, q.usage or ""),
+               _rubric_text(q.rubric), "、".join(q.tags), q.source_key or ""]
         sheet.append([safe_cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+_FIRST_NAMES: dict[str, str] = {}
+for _name, _code in AREA_ALIASES.items():
+    _FIRST_NAMES.setdefault(_code, _name)
+_AREA_WORDS = "、".join(_FIRST_NAMES[code] for code in AREAS if code in _FIRST_NAMES)
+
+NOTES = (
+    "填写说明",
+    "1. “题库”工作表的第一行是表头。列的顺序可以调整，不认识的列会被忽略。必须有的列：题目、类型、答案。"
+    "示例行请删除后再填写自己的题目。",
+    "2. 类型：单选题（或单项选择题）、多选题（或多项选择题）、判断题、填空题、简答题（或问答题、论述题）。",
+    "3. 选项：单选题和多选题从“选项A”开始依次填写，最多到“选项F”，中间不能空缺，各选项内容不能相同。"
+    "单选题至少 2 个选项，多选题至少 3 个选项。",
+    "4. 答案：单选题填一个字母，如 B；多选题填至少两个字母，如 ACD 或 A,C,D；"
+    "判断题填 对/错、正确/错误、√/× 或 T/F。",
+    "5. 填空题：在题目中用“____”（四个下划线）标出每个空。答案按空的顺序填写，各空之间用“；”分隔，"
+    "同一个空的几个可接受答案之间用“|”分隔，例如：一年|1年；半年。",
+    "6. 简答题：参考答案填在“答案”列，也可以填在“参考答案”列（两列都填时以“参考答案”为准）。",
+    "7. 评分标准（简答题用）：每个要点写成“要点：分值”，一行一个要点，也可以用“|”分隔，"
+    "例如：干部档案必审：3|个人有关事项报告必核：3。各要点分值之和应等于本题分值。",
+    "8. 解析：答题后给学员看的讲解，建议填写。",
+    "9. 分值：大于 0 的数。不填时单选题、判断题 1 分，多选题 2 分，填空题每空 1 分，简答题 10 分。",
+    "10. 难度：1 到 5 的整数，或 易、较易、中等、较难、难。不填时按导入时选择的默认值。",
+    "11. 知识点：题目考查的课时，写成“课程编号/课时编号”，如 cadre-selection/cs-recommendation；"
+    "找不到对应课时的，作为标签保留。",
+    f"12. 业务领域：{_AREA_WORDS}；层级：初级、中级、专家。不填时按导入时选择的默认值。",
+    "13. 用途：练习、考试 或 练习和考试。不填即为练习和考试。",
+    "14. 标签：多个标签之间用逗号、顿号或空格分隔。",
+    "15. 编号：题目在本单位题库中的唯一编号，可以不填。再次导入编号相同而内容有改动的题目时，会成为该题的新版本。",
+    "16. 表格中不要有合并单元格。以“=”“+”“-”“@”开头的文字，请在前面加英文单引号“'”，以免被当作公式。",
+    "17. 表格保存不了以下内容：选项的得分比例和反馈、填空题答案的部分得分、是否区分大小写、判断题的反馈、"
+    "题目分类、带格式（HTML）的题干。需要完整保留这些内容时，请导出为 YAML 格式。",
+)
 
 
 def template() -> bytes:
@@ -264,12 +357,15 @@ def template() -> bytes:
                      points=1, difficulty=2, area="cadre", tier="basic"),
         QuestionData(type="essay", stem="简述“凡提四必”的内容。",
                      reference_answer="干部档案必审、个人有关事项报告必核、纪检监察机关意见必听、线索具体的信访举报必查。",
-                     points=10, difficulty=3, area="cadre", tier="intermediate"),
+                     rubric=[{"point": "干部档案必审", "score": 3}, {"point": "个人有关事项报告必核", "score": 3},
+                             {"point": "纪检监察机关意见必听", "score": 2}, {"point": "线索具体的信访举报必查", "score": 2}],
+                     points=10, difficulty=3, area="cadre", tier="intermediate", usage="exam"),
     ]
     workbook = load_workbook(io.BytesIO(export(examples)))
     notes = workbook.create_sheet("填写说明")
-    for line in (__doc__ or "").strip().splitlines():
+    for line in NOTES:
         notes.append([line])
+    notes.column_dimensions["A"].width = 120
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
