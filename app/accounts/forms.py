@@ -29,6 +29,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        # WTForms' own message for this has no Chinese translation; ours does.
+        kwargs.setdefault("invalid_choice_message", _l("%(value)s is not one of the choices."))
+        super().__init__(*args, **kwargs)
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])

@@ -196,3 +196,12 @@ def test_saving_an_unchanged_user_writes_no_update_entry(client, admin, db, make
 ])
 def test_out_of_range_query_numbers_do_not_crash(client, admin, path):
     assert client.get(path).status_code == 200
+
+
+def test_a_forged_role_gets_a_chinese_message(client, make_user):
+    make_user(username="boss", roles=("admin",))
+    login(client, "boss")
+    token = csrf_token(client, "/admin/users/new")
+    page = client.post("/admin/users/new", data={"csrf_token": token, "username": "x1", "name": "某某",
+                                                 "roles": "superuser"}).get_data(as_text=True)
+    assert "“superuser”不在可选范围内" in page
