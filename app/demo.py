@@ -58,7 +58,7 @@ STAFF = [
     DemoPerson("manager", "高明远", "组织部", None, ("manager",), 96),
 ]
 CADRES = [
-    ("刘思远", "组织部/干部室", "cadre_officer", 3),
+    ("刘思远", "组织部/干部室", "cadre_officer", 1),  # a newcomer whose orientation is due soon
     ("陈静怡", "组织部/干部室", "cadre_officer", 30),
     ("王建国", "组织部/干部室", "cadre_officer", 72),
     ("赵晓雯", "组织部/组织室", "organization_officer", 8),

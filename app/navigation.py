@@ -51,3 +51,12 @@ def menu_for(user: User) -> list[MenuItem]:
         return []
     held = set(user.roles)
     return [item for item in MENU if item.roles & held]
+
+
+def menu_groups(items: list[MenuItem]) -> list[tuple[object, list[MenuItem]]]:
+    """The grouped entries as dropdowns, in menu order (not sorted by the translated name)."""
+    groups: dict[str, tuple[object, list[MenuItem]]] = {}
+    for item in items:
+        if item.group:
+            groups.setdefault(str(item.group), (item.group, []))[1].append(item)
+    return list(groups.values())

@@ -23,12 +23,18 @@ TIERS = {
 }
 
 # Chinese names as they appear in files people write by hand (imports, spreadsheets).
+# The names the Chinese pages show (the zh catalog's labels of AREAS); files we write use them.
+AREA_NAMES_ZH = {
+    "cadre": "干部工作",
+    "organization": "组织建设",
+    "supervision": "干部监督",
+    "remote_edu": "远程教育",
+    "informatization": "信息化与网络信息工作",
+    "self_building": "组工干部自身建设",
+}
 AREA_ALIASES = {
-    "干部工作": "cadre",
-    "组织建设": "organization",
+    **{name: code for code, name in AREA_NAMES_ZH.items()},
     "基层组织建设": "organization",
-    "干部监督": "supervision",
-    "远程教育": "remote_edu",
     "信息化": "informatization",
     "信息网评": "informatization",
     "网络信息工作": "informatization",

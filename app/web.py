@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from app.accounts.models import ORG_KINDS, ROLES
 from app.errors import DomainError
 from app.extensions import db, login_manager
 from app.formutil import DB_INT_MAX
-from app.navigation import menu_for
+from app.navigation import menu_for, menu_groups
 from app.timeutil import utcnow
 from app.traces.models import verb_labels
 from app.vocabulary import AREAS, TIERS
@@ -50,7 +51,7 @@ HTTP_ERROR_MESSAGES = {
 }
 # Pages a user who must change their password may still reach.
 PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accounts.set_locale",
-                          "static"}
+                          "static", "favicon"}
 
 
 def wants_json() -> bool:
@@ -92,6 +93,8 @@ def _has_nul(values) -> bool:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
+    app.add_url_rule("/favicon.ico", endpoint="favicon",
+                     view_func=lambda: redirect(url_for("static", filename="favicon.svg"), 301))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -188,10 +191,16 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return error_response(500, "server_error", HTTP_ERROR_MESSAGES[500])
 
+    @app.template_filter("readable_json")
+    def readable_json(value) -> str:
+        """JSON as people read it: Chinese as Chinese, not \\u escapes (autoescaped later)."""
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
     @app.context_processor
     def template_globals():
         return {
             "menu": menu_for(current_user) if current_user else [],
+            "menu_groups": menu_groups,
             "AREAS": AREAS,
             "TIERS": TIERS,
             "ROLES": ROLES,

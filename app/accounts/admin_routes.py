@@ -49,6 +49,22 @@ def _page_number() -> int:
     return request.args.get("page", 1, type=db_int)
 
 
+def _unit_fields(unit: OrgUnit) -> dict:
+    return {"name": unit.name, "kind": unit.kind, "sort_order": unit.sort_order,
+            "parent": org.path_label(unit.parent) if unit.parent else None}
+
+
+def _post_fields(post: Post) -> dict:
+    return {"code": post.code, "name": post.name, "area": post.area, "description": post.description,
+            "active": post.active}
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """The audit details of an edit: the fields that changed, before and after."""
+    changed = [key for key in after if after[key] != before.get(key)]
+    return {"before": {k: before.get(k) for k in changed}, "after": {k: after[k] for k in changed}}
+
+
 def _form_errors(form) -> str:
     """A form's validation messages as one line, for a flash on a redirect."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -92,6 +108,7 @@ def edit_org_unit(unit_id: int):
     form.parent_id.choices = _unit_choices(exclude=unit, blank=_("(top level)"))
     if form.validate_on_submit():
         new_parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+        before = _unit_fields(unit)
         try:
             org.rename_unit(unit, form.name.data, form.kind.data)
             unit.sort_order = form.sort_order.data or 0
@@ -101,7 +118,8 @@ def edit_org_unit(unit_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            audit.record(current_user, "org_unit.update", target=unit, summary=form.name.data)
+            audit.record(current_user, "org_unit.update", target=unit, summary=form.name.data,
+                         details=_changes(before, _unit_fields(unit)))
             db.session.commit()
             flash(_("Org unit saved."), "success")
             return redirect(url_for(".org_units"))
@@ -151,6 +169,7 @@ def edit_post(post_id: int):
     post = _get(Post, post_id)
     form = PostForm(obj=post)
     if form.validate_on_submit():
+        before = _post_fields(post)
         form.populate_obj(post)
         try:
             db.session.flush()
@@ -158,7 +177,8 @@ def edit_post(post_id: int):
             db.session.rollback()
             flash(_("A post with that code or name exists."), "danger")
         else:
-            audit.record(current_user, "post.update", target=post, summary=post.name)
+            audit.record(current_user, "post.update", target=post, summary=post.name,
+                         details=_changes(before, _post_fields(post)))
             db.session.commit()
             flash(_("Post saved."), "success")
             return redirect(url_for(".posts"))
@@ -337,4 +357,4 @@ def audit_log():
     if action:
         query = query.where(AuditEntry.action.startswith(action, autoescape=True))
     page = db.paginate(query, page=_page_number(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    return render_template("admin/audit.html", page=page, action=action, labels=audit.ACTION_LABELS)

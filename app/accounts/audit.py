@@ -5,10 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import AuditEntry, User
 from app.extensions import db
 from app.timeutil import utcnow
+
+# What each action code means, for the log page (the code is shown beside it, for filtering).
+ACTION_LABELS = {
+    "user.create": _l("User created"),
+    "user.update": _l("User edited"),
+    "user.roles": _l("Roles changed"),
+    "user.activate": _l("User reactivated"),
+    "user.deactivate": _l("User deactivated"),
+    "user.password_reset": _l("Password reset"),
+    "user.import": _l("Users imported"),
+    "org_unit.create": _l("Org unit created"),
+    "org_unit.update": _l("Org unit edited"),
+    "org_unit.delete": _l("Org unit deleted"),
+    "post.create": _l("Post created"),
+    "post.update": _l("Post edited"),
+    "questions.import": _l("Questions imported as drafts"),
+    "questions.import_published": _l("Questions imported and published"),
+}
 
 
 def record(

@@ -57,7 +57,7 @@ def import_command(path: Path, fmt: str | None, dry_run: bool, publish: bool, al
                 raise click.ClickException(f"{where}: {exc.message}") from None
         for issue in report.errors:
             click.echo(f"  {_('error')}   {file.name}:{issue.location}: {issue.message}", err=True)
-        already = _("already in the bank")  # counted in the summary; one line each is noise
+        already = _("Already in the bank.")  # counted in the summary; one line each is noise
         for issue in report.skipped_items:
             if not str(issue.message).endswith(already):
                 click.echo(f"  {_('skipped')} {file.name}:{issue.location}: {issue.message}")

@@ -60,6 +60,7 @@ class ImportReport:
     skipped: int = 0
     errors: list[ParseIssue] = field(default_factory=list)
     skipped_items: list[ParseIssue] = field(default_factory=list)
+    would_import: list[ParseIssue] = field(default_factory=list)  # a dry run's list
     question_ids: list[int] = field(default_factory=list)
     valid: int = 0  # how many questions are importable (errors aside)
     dry_run: bool = False
@@ -68,6 +69,7 @@ class ImportReport:
         return {"imported": self.imported, "skipped": self.skipped,
                 "errors": [e.as_dict() for e in self.errors],
                 "skipped_items": [s.as_dict() for s in self.skipped_items],
+                "would_import": [w.as_dict() for w in self.would_import],
                 "question_ids": self.question_ids, "valid": self.valid, "dry_run": self.dry_run}
 
 
@@ -127,7 +129,7 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
         if identity in seen:
             report.skipped += 1
             report.skipped_items.append(ParseIssue(question.line, _describe(question, str(_l(
-                "the same question as %(unit)s %(where)s of this file; imported once",
+                "The same question as %(unit)s %(where)s of this file; imported once.",
                 unit=_l("row") if unit == "row" else _l("line"), where=seen[identity]))), unit))
             continue
         if (identity in known["hashes"] and existing is None) or \
@@ -135,10 +137,14 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
                  and not _changed(existing, question, lesson)):
             report.skipped += 1
             report.skipped_items.append(ParseIssue(question.line, _describe(
-                question, str(_l("already in the bank"))), unit))
+                question, str(_l("Already in the bank."))), unit))
             continue
         seen[identity] = question.line
         accepted.append((question, lesson, existing))
+        if dry_run:
+            report.would_import.append(ParseIssue(question.line, _describe(
+                question, str(_l("Would be imported.") if existing is None else
+                              _l("Would become a new version of question %(id)d.", id=existing.id))), unit))
 
     report.valid = len(accepted)
     if dry_run or (report.errors and not allow_partial):
@@ -197,4 +203,4 @@ def _changed(existing: Question, question: QuestionData, lesson) -> bool:
 
 def _describe(question: QuestionData, message: str) -> str:
     label = question.source_key or question.name or question.stem[:30]
-    return f"{label}: {message}" if label else message
+    return str(_l("%(question)s: %(message)s", question=label, message=message)) if label else message

@@ -29,6 +29,8 @@ from app.questions.types import OPTION_KEYS, REGISTRY, TYPE_LABELS
 from app.timeutil import utcnow
 
 bp = Blueprint("questions", __name__, url_prefix="/teach/questions")
+FORMAT_LABELS = {"xlsx": "Excel (XLSX)", "yaml": "YAML", "gift": "GIFT", "moodle_xml": "Moodle XML",
+                 "aiken": "Aiken"}
 PAGE_SIZE = 30
 EXPORT_TYPES = {"yaml": ("yaml", "application/x-yaml"), "gift": ("gift.txt", "text/plain"),
                 "aiken": ("aiken.txt", "text/plain"), "moodle_xml": ("xml", "application/xml"),
@@ -50,7 +52,7 @@ REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and p
 def labels():
     # App-wide: the question partials are shared with the exam pages.
     return {"TYPE_LABELS": TYPE_LABELS, "Q_STATUSES": STATUSES, "USAGES": USAGES,
-            "REVIEW_ACTIONS": REVIEW_ACTIONS}
+            "REVIEW_ACTIONS": REVIEW_ACTIONS, "FORMAT_LABELS": FORMAT_LABELS}
 
 
 def _question(question_id: int) -> Question:
@@ -150,8 +152,29 @@ def _fill_form(form: QuestionForm, question: Question) -> None:
         form.rubric.data = "\n".join(f"{r['point']} | {r['score']}" for r in data.rubric)
 
 
+def _keep_imported_details(data: QuestionData, old: QuestionData) -> None:
+    """The form has no fields for what imports may carry (partial credit, wrong-answer
+    penalties, per-option and true/false feedback, HTML stems); keep them where the trainer
+    left the option or answer as it was, so an edit of the explanation changes no grading."""
+    data.stem_format = old.stem_format
+    data.true_feedback, data.false_feedback = old.true_feedback, old.false_feedback
+    before = {o.key: o for o in old.options}
+    for option in data.options:
+        was = before.get(option.key)
+        if was is not None and was.text == option.text:
+            option.feedback = was.feedback
+            if (was.fraction > 0) == (option.fraction > 0):
+                option.fraction = was.fraction
+    for index, blank in enumerate(data.blanks):
+        earlier = {a.text: a.fraction for a in (old.blanks[index] if index < len(old.blanks) else [])}
+        for answer in blank:
+            answer.fraction = earlier.get(answer.text, answer.fraction)
+
+
 def _save(form: QuestionForm, qtype: str, question: Question | None):
     data = _form_to_data(form, qtype)
+    if question is not None:
+        _keep_imported_details(data, to_data(question.type, question.current_version.content))
     lesson = db.session.get(Lesson, form.lesson_id.data) if form.lesson_id.data else None
     try:
         saved = services.save(data, actor=current_user, now=utcnow(), question=question, lesson=lesson)
@@ -181,6 +204,9 @@ def new(qtype: str):
 @bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
 def edit(question_id: int):
     question = _question(question_id)
+    if question.status == "retired":
+        flash(_("A retired question cannot be edited; write a new one instead."), "warning")
+        return redirect(url_for(".show", question_id=question.id))
     form = QuestionForm()
     form.lesson_id.choices = choices(_lesson_choices())
     if request.method == "GET":
@@ -222,9 +248,25 @@ def show(question_id: int):
         .order_by(QuestionVersion.version.desc()).limit(1))
     reviews = db.session.scalars(select(QuestionReview).where(QuestionReview.question_id == question.id)
                                  .order_by(QuestionReview.at.desc())).all()
-    return render_template("questions/show.html", question=question, version=version,
+    current = version.id == question.current_version_id
+    may_review = (question.status == "in_review" and current
+                  and current_user.id not in services.version_authors(question))
+    return render_template("questions/show.html", question=question, version=version, current=current,
+                           meta=_version_meta(question, version), may_review=may_review,
                            changes=changes_between(question.type, earlier, version) if earlier else [],
                            reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
+
+
+def _version_meta(question: Question, version: QuestionVersion) -> dict:
+    """What a version says about area, tier, difficulty, usage and lesson (older rows that
+    predate per-version metadata fall back to the question's current values)."""
+    meta = dict(version.meta or {})
+    lesson = services.find_lesson(meta["lesson"]) if meta.get("lesson") else None
+    if not meta:
+        meta = {"area": question.area, "tier": question.tier, "difficulty": question.difficulty,
+                "usage": question.usage, "category": question.category}
+        lesson = question.lesson
+    return {**meta, "lesson_obj": lesson}
 
 
 def _act(question_id: int, action):
@@ -278,8 +320,6 @@ def import_page():
             flash(str(exc.message), "danger")
         else:
             db.session.commit()
-            if report.imported:
-                flash(_("%(n)d questions imported.", n=report.imported), "success")
     return render_template("questions/import.html", form=form, report=report)
 
 
@@ -304,7 +344,7 @@ def export():
         # Never drop questions silently: say which ones this format cannot hold, first.
         args = {k: v for k, v in request.args.items() if k != "confirm"}
         list_args = {k: v for k, v in args.items() if k != "format"}
-        return render_template("questions/export_confirm.html", fmt=fmt, total=len(pairs),
+        return render_template("questions/export_confirm.html", fmt=FORMAT_LABELS[fmt], total=len(pairs),
                                left_out=left_out, args=args, list_args=list_args)
     data = module.export([data for _q, data in pairs])
     suffix, mimetype = EXPORT_TYPES[fmt]

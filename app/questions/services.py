@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import audit
@@ -164,13 +165,13 @@ def approve(question: Question, *, actor: User, now: datetime) -> None:
     not approve it (the author of an earlier, already reviewed version may)."""
     if question.status != "in_review":
         raise ValidationFailed(_l("Only a question in review can be approved."))
-    if actor.id in _version_authors(question):
+    if actor.id in version_authors(question):
         raise PermissionDenied(_l("You cannot approve a question you wrote; ask another trainer."))
     _publish(question, now)
     _review(question, "approve", actor, now)
 
 
-def _version_authors(question: Question) -> set[int]:
+def version_authors(question: Question) -> set[int]:
     """Who wrote the version under review: its creator, everyone who edited it as a draft
     (recorded as `edit` reviews) and whoever submitted it."""
     version = question.current_version
@@ -226,7 +227,9 @@ def list_query(filters: Filters) -> Select:
         if value:
             query = query.where(column == value)
     if filters.text:
-        query = query.where(Question.stem_text.icontains(filters.text.strip(), autoescape=True))
+        # Full-width digits and letters typed by an IME find their half-width forms too.
+        words = {filters.text.strip(), unicodedata.normalize("NFKC", filters.text).strip()}
+        query = query.where(or_(*(Question.stem_text.icontains(w, autoescape=True) for w in words if w)))
     return query.order_by(Question.updated_at.desc(), Question.id.desc())
 
 

@@ -99,9 +99,9 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
 
     posts: dict[int, list[PersonRow]] = {}
     for row in people:
-        post = row.user.current_post
-        if post is not None:
-            posts.setdefault(post.id, []).append(row)
+        held = row.user.current_post
+        if held is not None:
+            posts.setdefault(held.id, []).append(row)
     post_names = {p.id: p.name for p in db.session.scalars(select(Post).where(Post.id.in_(posts)))}
     by_post = [GroupRow(post_names[pid], _counts(rows), post_id=pid)
                for pid, rows in sorted(posts.items(), key=lambda kv: post_names[kv[0]])]

@@ -326,3 +326,21 @@ def test_xlsx_template_notes_are_in_chinese(app):
     assert examples.errors == []
     essay = next(q for q in examples.questions if q.type == "essay")
     assert essay.usage == "exam" and sum(r["score"] for r in essay.rubric) == essay.points
+
+
+def test_xlsx_reads_and_writes_the_area_names_the_pages_show(app):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["题目", "类型", "答案", "选项A", "选项B", "业务领域"])
+    sheet.append(["组工干部应当坚持公道正派。", "判断题", "对", None, None, "组工干部自身建设"])
+    sheet.append(["组工信息报送要坚持什么？", "单选题", "A", "真实准确", "越快越好", "信息化与网络信息工作"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = xlsx.parse(buffer.getvalue())
+    assert result.errors == []
+    assert [q.area for q in result.questions] == ["self_building", "informatization"]
+    exported = load_workbook(io.BytesIO(xlsx.export(result.questions)))
+    sheet = exported.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    column = header.index("业务领域")
+    assert [row[column].value for row in sheet.iter_rows(min_row=2)] == ["组工干部自身建设", "信息化与网络信息工作"]

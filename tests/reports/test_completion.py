@@ -76,8 +76,10 @@ def test_one_completed_lesson_shows_before_the_course_is_done(client, db, org, l
 
 
 def test_drill_down_by_post(client, org, posts):
+    assert completion(org["boss"], TODAY).post is None  # no post chosen, none reported
     login(client, "boss")
     html = client.get("/reports/completion").get_data(as_text=True)
+    assert "全部岗位" not in html
     assert f"post={posts['cadre_officer'].id}" in html
     drill = client.get(f"/reports/completion?post={posts['organization_officer'].id}").get_data(as_text=True)
     assert "组织室干部" in drill and "读者" not in drill

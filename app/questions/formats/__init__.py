@@ -12,6 +12,9 @@ def decode_utf8(data: bytes) -> str:
     """The text of an uploaded file, which must be UTF-8 (a BOM is allowed)."""
     if not data or not data.strip():
         raise FormatError(_l("The file is empty."))
+    if data.startswith(b"PK\x03\x04"):
+        raise FormatError(_l("This is a spreadsheet (or another zipped file), not a text file; "
+                             "for a spreadsheet choose the XLSX format."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -33,7 +33,7 @@ from app.questions.data import (
     QuestionData,
 )
 from app.questions.types import OPTION_KEYS
-from app.vocabulary import AREA_ALIASES, AREAS, TIER_ALIASES, TIERS
+from app.vocabulary import AREA_ALIASES, AREA_NAMES_ZH, AREAS, TIER_ALIASES, TIERS
 
 TYPES = {
     "单选题": "single_choice", "单项选择题": "single_choice", "单选": "single_choice",
@@ -53,7 +53,7 @@ COLUMNS = ["题目", "类型", "答案", "解析", *OPTION_COLUMNS, "分值", "�
            "评分标准", "标签", "编号"]
 FORMULA_START = ("=", "+", "-", "@")
 BLANK_SPLIT = re.compile(r"[;；\n]")
-AREA_NAMES = {code: name for name, code in AREA_ALIASES.items()}
+AREA_NAMES = AREA_NAMES_ZH
 TIER_NAMES = {"basic": "初级", "intermediate": "中级", "expert": "专家"}
 USAGES = {"练习": "practice", "考试": "exam", "练习和考试": "both", "练习与考试": "both", "练习/考试": "both",
           "练习、考试": "both", "practice": "practice", "exam": "exam", "both": "both"}
