@@ -6,10 +6,12 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.validators import DataRequired, Length
 
 from app.accounts import audit, org, services, user_import
 from app.accounts.forms import (
@@ -240,10 +242,10 @@ def _user_data(form: UserForm) -> services.UserData:
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = _user_form()
+    # A new account needs its first password; say so together with the other missing fields.
+    form.password.validators = [DataRequired(message=_l("Set an initial password.")), Length(max=256)]
     if form.validate_on_submit():
         try:
-            if not form.password.data:
-                raise services.ValidationFailed(_("Set an initial password."))
             user = services.create_user(_user_data(form), form.password.data,
                                         actor=current_user, today=local_today())
         except DomainError as exc:
@@ -326,8 +328,7 @@ def user_import_page():
             flash(str(exc.message), "danger")
         else:
             if report.imported:
-                db.session.commit()
-                flash(_("%(n)d users imported.", n=len(report.usernames)), "success")
+                db.session.commit()  # the result box below says how many
             else:
                 db.session.rollback()
     return render_template("admin/user_import.html", form=form, report=report,

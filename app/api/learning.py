@@ -76,7 +76,7 @@ def lesson_heartbeat(lesson_id: int):
                                 max_credit=current_app.config["HEARTBEAT_MAX_CREDIT_S"])
     db.session.commit()
     return jsonify(credited_seconds=result.credited_seconds, total_seconds=result.total_seconds,
-                   completed=result.completed)
+                   completed=result.completed, clock=result.clock)
 
 
 @bp.get("/me/plan")

@@ -114,6 +114,6 @@ def duration_filter(seconds: int | None) -> str:
     if hours:
         return _("%(h)dh %(m)dmin", h=hours, m=minutes)
     if minutes:
-        return _("%(m)dmin %(s)ds", m=minutes, s=secs)
+        return _("%(m)dmin %(s)ds", m=minutes, s=secs) if secs else _("%(m)dmin", m=minutes)
     return _("%(s)ds", s=secs)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
@@ -34,6 +34,10 @@ class HeartbeatResult:
     credited_seconds: int
     total_seconds: int
     completed: bool
+    # Why the clock did what it did: "counting" (credited or started here), "paused" (a
+    # hidden or idle page), "elsewhere" (another tab or device was studying another lesson
+    # moments ago, so this beat took the clock over and credited nothing).
+    clock: str = "counting"
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def heartbeat(user: User, lesson: Lesson, *, visible: bool, at_end: bool, now: d
         db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
         ).values(reached_end=True))
-    credit = _advance_clock(user, lesson, visible=visible, now=now, max_credit=max_credit)
+    credit, clock = _advance_clock(user, lesson, visible=visible, now=now, max_credit=max_credit)
     if credit:
         db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
@@ -138,11 +142,12 @@ def heartbeat(user: User, lesson: Lesson, *, visible: bool, at_end: bool, now: d
                      context={"course_id": lesson.course_id}))
     db.session.refresh(progress)
     completed = progress.completed_at is not None or _maybe_complete(user, lesson, progress, now)
-    return HeartbeatResult(credit, progress.seconds, completed)
+    return HeartbeatResult(credit, progress.seconds, completed, clock)
 
 
 def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
-                   max_credit: int) -> int:
+                   max_credit: int) -> tuple[int, str]:
+    """Move the user's one study clock to `lesson` at `now`; the seconds it credits and why."""
     clock = db.session.execute(
         select(StudyClock.lesson_id, StudyClock.last_beat_at).where(StudyClock.user_id == user.id)
     ).one_or_none()
@@ -154,7 +159,7 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
         except IntegrityError as exc:
             if not is_unique_violation(exc):
                 raise
-        return 0
+        return 0, "counting" if visible else "paused"
     lesson_id, last_beat_at = clock
     same_clock = (StudyClock.user_id == user.id) & (StudyClock.lesson_id == lesson_id) & (
         StudyClock.last_beat_at.is_(None) if last_beat_at is None
@@ -162,16 +167,26 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
     if not visible:
         db.session.execute(update(StudyClock).where(StudyClock.user_id == user.id)
                            .values(lesson_id=lesson.id, last_beat_at=None))
-        return 0
-    credit = 0
-    if lesson_id == lesson.id and last_beat_at is not None:
-        credit = max(0, min(int((now - last_beat_at).total_seconds()), max_credit))
-    if last_beat_at is not None and now <= last_beat_at and lesson_id == lesson.id:
-        return 0  # a beat that is not later than the last one changes nothing
+        return 0, "paused"
+    if lesson_id != lesson.id or last_beat_at is None:
+        # (Re)start the clock here. If another lesson's page was counting moments ago, this
+        # is a second tab or device: say so, since neither page will earn time while both beat.
+        busy = (lesson_id != lesson.id and last_beat_at is not None
+                and (now - last_beat_at).total_seconds() < 2 * max_credit)
+        db.session.execute(update(StudyClock).where(same_clock).values(
+            lesson_id=lesson.id, last_beat_at=now))
+        return 0, "elsewhere" if busy else "counting"
+    elapsed = (now - last_beat_at).total_seconds()
+    if elapsed <= 0:
+        return 0, "counting"  # a beat that is not later than the last one changes nothing
+    credit = min(int(elapsed), max_credit)
+    # Within the cap the clock moves by whole credited seconds, so the fraction left over
+    # counts on the next beat; past the cap the excess is dropped.
+    moved_to = last_beat_at + timedelta(seconds=credit) if elapsed <= max_credit else now
     swapped = db.session.execute(
-        update(StudyClock).where(same_clock).values(lesson_id=lesson.id, last_beat_at=now)
+        update(StudyClock).where(same_clock).values(lesson_id=lesson.id, last_beat_at=moved_to)
     ).rowcount
-    return credit if swapped == 1 else 0
+    return (credit, "counting") if swapped == 1 else (0, "counting")
 
 
 def _maybe_complete(user: User, lesson: Lesson, progress: LessonProgress, now: datetime) -> bool:

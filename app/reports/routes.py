@@ -46,23 +46,25 @@ def completion_xlsx():
     report = _report()
     book = Workbook()
     header = [_("Name"), _("People"), _("Required items"), _("Completed"), _("Completion rate"), _("Overdue"),
-              _("Lessons"), _("Lessons completed")]
-    for title, rows in (("按组织单位", report.by_unit), ("按岗位", report.by_post)):
+              _("Lessons in the plan"), _("Lessons completed")]
+    for title, rows in ((_("By org unit"), report.by_unit), (_("By post"), report.by_post)):
         sheet = book.create_sheet(title)
         sheet.append(header)
         for row in rows:
             c = row.counts
             sheet.append([safe_cell(row.label), c.people, c.required, c.completed, round(c.rate, 4), c.overdue,
                           c.lessons, c.lessons_completed])
-    people = book.create_sheet("人员明细")
+            sheet.cell(sheet.max_row, 5).number_format = "0.0%"
+    people = book.create_sheet(_("People"))
     people.append([_("Name"), _("Username"), _("Org unit"), _("Post"), _("Required items"), _("Completed"),
-                   _("Completion rate"), _("Overdue"), _("Lessons"), _("Lessons completed")])
+                   _("Completion rate"), _("Overdue"), _("Lessons in the plan"), _("Lessons completed")])
     for row in report.people:
         user, c = row.user, row.counts
         people.append([safe_cell(user.name), safe_cell(user.username),
                        safe_cell(user.org_unit.name if user.org_unit else ""),
                        safe_cell(user.current_post.name if user.current_post else ""),
                        c.required, c.completed, round(c.rate, 4), c.overdue, c.lessons, c.lessons_completed])
+        people.cell(people.max_row, 7).number_format = "0.0%"
     book.remove(book.worksheets[0])
     buffer = io.BytesIO()
     book.save(buffer)

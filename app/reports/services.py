@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import OrgUnit, Post, User, UserRole
@@ -95,7 +96,7 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
     if unit is not None:
         direct = [p for p in people if p.user.org_unit_id == unit.id]
         if direct:
-            by_unit.insert(0, GroupRow(f"{unit.name}（本级）", _counts(direct), unit_id=None))
+            by_unit.insert(0, GroupRow(str(_l("%(unit)s (itself)", unit=unit.name)), _counts(direct), unit_id=None))
 
     posts: dict[int, list[PersonRow]] = {}
     for row in people:

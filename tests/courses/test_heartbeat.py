@@ -68,13 +68,31 @@ def test_a_second_tab_on_another_lesson_credits_nothing(db, lessons, reader):
     first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
     beat(reader, first, 0)
     assert beat(reader, first, 15).credited_seconds == 15
-    # Two tabs alternating: each beat moves the clock, so neither earns.
-    assert beat(reader, second, 20).credited_seconds == 0
+    # Two tabs alternating: each beat moves the clock, so neither earns, and each is told why.
+    taken = beat(reader, second, 20)
+    assert (taken.credited_seconds, taken.clock) == (0, "elsewhere")
     assert beat(reader, first, 30).credited_seconds == 0
     assert beat(reader, second, 35).credited_seconds == 0
     assert beat(reader, first, 45).credited_seconds == 0
     # Closing the second tab: the first one earns again.
     assert beat(reader, first, 60).credited_seconds == 15
+
+
+def test_switching_lessons_after_a_while_is_no_second_tab(db, lessons, reader):
+    first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
+    beat(reader, first, 0)
+    beat(reader, first, 15)
+    assert beat(reader, second, 600).clock == "counting"
+    assert beat(reader, second, 615).credited_seconds == 15
+
+
+def test_fractions_of_a_second_carry_over_to_the_next_beat(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0)
+    total = sum(beat(reader, lesson, 14.6 * n).credited_seconds for n in range(1, 11))
+    assert total == 146  # not 10 x 14 = 140: the 0.6 s of each beat is kept
+    assert beat(reader, lesson, 146.2 + 600).credited_seconds == 30  # past the cap, the rest is dropped
+    assert beat(reader, lesson, 146.2 + 600 + 15).credited_seconds == 15
 
 
 def test_two_tabs_on_the_same_lesson_share_one_clock(db, lessons, reader):

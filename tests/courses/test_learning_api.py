@@ -43,7 +43,7 @@ def test_lesson_returns_sanitized_html_and_progress(client, headers, lessons):
 def test_heartbeat_contract(client, headers, lessons):
     url = f"/api/v1/lessons/{lessons['cs-initiation'].id}/heartbeat"
     body = client.post(url, json={"visible": True}, headers=headers).get_json()
-    assert body == {"credited_seconds": 0, "total_seconds": 0, "completed": False}
+    assert body == {"credited_seconds": 0, "total_seconds": 0, "completed": False, "clock": "counting"}
 
 
 @pytest.mark.parametrize("payload", [{"visible": "yes"}, {"visible": True, "at_end": 1}])

@@ -112,6 +112,9 @@ def test_xlsx_export_has_three_sheets_and_escapes_formulas(client, db, org):
     login(client, "boss")
     response = client.get("/reports/completion.xlsx")
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["按组织单位", "按岗位", "人员明细"]
-    names = [row[0].value for row in book["人员明细"].iter_rows(min_row=2)]
+    assert book.sheetnames == ["按组织单位", "按岗位", "人员"]
+    names = [row[0].value for row in book["人员"].iter_rows(min_row=2)]
     assert "'=HYPERLINK(1)" in names
+    assert book["人员"].cell(2, 7).number_format == "0.0%"
+    header = [c.value for c in book["人员"][1]]
+    assert "计划内课时数" in header and "课程内容管理" not in header

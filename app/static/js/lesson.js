@@ -36,7 +36,9 @@
       credited.textContent = data.total_seconds;
       bar.style.width = Math.min(100, Math.floor(data.total_seconds * 100 / minSeconds)) + "%";
       if (data.completed) { completed = true; show("textCompleted"); }
+      else if (data.clock === "elsewhere") { show("textElsewhere"); }
       else if (data.total_seconds >= minSeconds && !atEnd) { show("textReadToEnd"); }
+      else if (visible && data.clock === "counting") { show("textCounting"); }
     }).catch(function () { /* the next beat tries again */ });
   }
 
@@ -55,6 +57,7 @@
 
   function start() {
     if (timer) return;
+    if (!completed) show("textCounting");
     beat(true);  // starts the server's clock; it credits nothing
     timer = setInterval(tick, interval);
   }
