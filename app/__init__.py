@@ -18,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(config_class(overrides.pop("APP_ENV", None)))
     app.config.update(overrides)
     _check_production(app)
+    app.json.ensure_ascii = False  # JSON in UTF-8: Chinese as Chinese, not \u escapes
 
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
