@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wtforms import SelectChoice
+from wtforms.validators import NumberRange, ValidationError
 
 
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
@@ -22,3 +23,14 @@ def db_int(value: str) -> int:
     if not 1 <= number <= DB_INT_MAX:
         raise ValueError(value)
     return number
+
+
+class IntRange(NumberRange):
+    """NumberRange for whole numbers that also survives a number too big for a float (which
+    makes WTForms' own check raise instead of answering with the field's message)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, int) and abs(field.data) > 10**15:
+            message = self.message or field.gettext("Number must be between %(min)s and %(max)s.")
+            raise ValidationError(message % {"min": self.min, "max": self.max})
+        super().__call__(form, field)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -62,7 +62,8 @@ def error_response(status: int, code: str, message):
     """The response for an error: JSON under /api/, an error page elsewhere."""
     if wants_json():
         return jsonify(error={"code": code, "message": str(message)}), status
-    return render_template("errors/error.html", status=status, message=message), status
+    # str(): a lazy message may quote user input and must be escaped like any text.
+    return render_template("errors/error.html", status=status, message=str(message)), status
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -87,8 +88,35 @@ def _size_label(size: int) -> str:
     return f"{size // 1024**2} MB" if size >= 1024**2 else f"{max(1, size // 1024)} KB"
 
 
+def _bad_char(text: str) -> bool:
+    """NUL or a lone UTF-16 surrogate: text no database column can store."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _has_nul(values) -> bool:
-    return any("\x00" in value for value in values if isinstance(value, str))
+    return any(_bad_char(value) for value in values if isinstance(value, str))
+
+
+def _json_has_bad_text(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return _bad_char(value)
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_json_has_bad_text(k, depth + 1) or _json_has_bad_text(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(_json_has_bad_text(v, depth + 1) for v in value)
+    return False
+
+
+class AnonymousUser(AnonymousUserMixin):
+    """Nobody logged in: holds no role (so role checks simply say no)."""
+
+    roles: list[str] = []
+
+    def has_role(self, *roles: str) -> bool:
+        return False
 
 
 def init_app(app: Flask) -> None:
@@ -96,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", endpoint="favicon",
                      view_func=lambda: redirect(url_for("static", filename="favicon.svg"), 301))
     login_manager.init_app(app)
+    login_manager.anonymous_user = AnonymousUser
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
@@ -132,7 +161,8 @@ def init_app(app: Flask) -> None:
         # No text anywhere holds NUL; PostgreSQL would refuse to store it.
         if _has_nul(request.args.values()) or _has_nul(request.form.values()):
             abort(400)
-        if request.is_json and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()):
+        if request.is_json and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()
+                                or _json_has_bad_text(request.get_json(silent=True))):
             abort(400)
 
     @app.before_request
@@ -151,7 +181,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'",
+            "script-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'; "
+            "form-action 'self'",
         )
         return response
 

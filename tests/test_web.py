@@ -45,3 +45,29 @@ def test_the_upload_limit_is_named(app, client, make_user):
                            data={"csrf_token": token, "file": (io.BytesIO(b"x" * 4096), "big.csv")})
     assert response.status_code == 413
     assert "2 KB" in response.get_data(as_text=True)
+
+
+def test_options_without_a_login_is_no_error(client):
+    for path in ("/admin/users", "/teach/questions", "/teach/questions/review", "/reports/completion"):
+        assert client.open(path, method="OPTIONS").status_code < 500, path
+
+
+def test_lone_surrogates_are_refused(app):
+    response = app.test_client().post("/api/v1/auth/token", data='{"username": "\\ud800", "password": "x"}',
+                                      content_type="application/json")
+    assert response.status_code == 400
+    emoji = app.test_client().post("/api/v1/auth/token", data='{"username": "\\ud83d\\ude00", "password": "x"}',
+                                   content_type="application/json")
+    assert emoji.status_code == 401  # a real character written as a surrogate pair is fine
+
+
+def test_a_number_too_big_for_a_float_gets_the_fields_message(client, make_user):
+    make_user(username="boss", roles=("admin", "trainer"))
+    login(client, "boss")
+    token = csrf_token(client, "/admin/org-units")
+    response = client.post("/admin/org-units", data={"csrf_token": token, "name": "某室", "kind": "section",
+                                                     "parent_id": 0, "sort_order": "9" * 400})
+    assert response.status_code in (200, 302)
+    preview = client.post("/teach/questions/preview/single_choice", data={
+        "csrf_token": token, "stem": "题干", "difficulty": "9" * 400})
+    assert preview.status_code == 200

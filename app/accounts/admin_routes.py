@@ -267,9 +267,15 @@ def edit_user(user_id: int):
             if services.normalize_username(form.username.data) != user.username:
                 raise services.ValidationFailed(_("A username cannot be changed."))
             services.update_user(user, _user_data(form), actor=current_user, today=local_today())
+            db.session.flush()
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+        except IntegrityError:  # another admin changed this user at the same moment
+            db.session.rollback()
+            flash(_("Someone else changed this user at the same time; check the page and save again."),
+                  "danger")
+            return redirect(url_for(".edit_user", user_id=user_id))
         else:
             db.session.commit()
             flash(_("User saved."), "success")
@@ -281,9 +287,13 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def toggle_user(user_id: int):
     user = _get(User, user_id)
+    wanted = request.form.get("active")
+    if wanted not in ("0", "1"):
+        abort(400)
     if EmptyForm().validate_on_submit():
         try:
-            services.set_active(user, not user.active, actor=current_user)
+            # The form says which state it asks for, so a double click cannot undo itself.
+            services.set_active(user, wanted == "1", actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")

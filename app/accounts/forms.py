@@ -15,11 +15,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import ORG_KINDS, ROLES
-from app.formutil import choices
+from app.formutil import IntRange, choices
 from app.vocabulary import AREAS
 
 SORT_ORDER_MIN, SORT_ORDER_MAX = 0, 100_000
@@ -56,7 +56,7 @@ class OrgUnitForm(FlaskForm):
     parent_id = SelectField(_l("Parent unit"), coerce=int)
     sort_order = IntegerField(
         _l("Sort order"), default=0,
-        validators=[Optional(), NumberRange(min=SORT_ORDER_MIN, max=SORT_ORDER_MAX, message=_l(
+        validators=[Optional(), IntRange(min=SORT_ORDER_MIN, max=SORT_ORDER_MAX, message=_l(
             "The sort order must be a whole number from %(min)d to %(max)d.",
             min=SORT_ORDER_MIN, max=SORT_ORDER_MAX))],
     )

@@ -1,15 +1,25 @@
-"""Login rate limits: failures counted per account and per address (Flask-Limiter)."""
+"""Login rate limits: failures counted per account and per address, in Flask-Limiter's
+storage (memory, or Redis shared by every process).
+
+Each login attempt first takes a slot in both budgets with one atomic increment, and gives
+it back when the password turns out right. Counting before the check, rather than after a
+failure, keeps a burst of simultaneous wrong guesses from slipping past the limit: at most
+N failures a minute get through, however many arrive at once. The web form and the API
+token endpoint draw on the same two budgets.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from functools import wraps
+
+from flask import abort, current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from app.extensions import limiter
 
-
-def _failure_limit() -> str:
-    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
+WINDOW_S = 60
+ADDRESS_SCOPE = "login-address"
+ACCOUNT_SCOPE = "login-account"
 
 
 def _attempted_username() -> str:
@@ -18,24 +28,37 @@ def _attempted_username() -> str:
         name = body.get("username") if isinstance(body, dict) else None
     else:
         name = request.form.get("username")
-    return "account:" + (str(name).strip().lower() if name else "")
+    return str(name).strip().lower() if name else ""
 
 
-def _failed(response) -> bool:
-    # Only failed logins count; a correct password never locks anyone out.
-    return bool(g.get("login_failed"))
+def _keys() -> list[str]:
+    return [f"{ADDRESS_SCOPE}/{get_remote_address()}", f"{ACCOUNT_SCOPE}/{_attempted_username()}"]
 
 
-# Shared scopes: the web form and the API token endpoint draw on the same two budgets, so an
-# account or address gets N failures a minute in all, not N on each login route.
-ADDRESS_SCOPE = "login-address"
-ACCOUNT_SCOPE = "login-account"
+def _give_back(storage, keys: list[str]) -> None:
+    for key in keys:
+        storage.incr(key, WINDOW_S, amount=-1)
 
 
 def login_limits(view):
-    """Decorate a login view: at most N failures a minute per address and per account,
-    counted together over every view so decorated."""
-    view = limiter.shared_limit(_failure_limit, scope=ADDRESS_SCOPE, key_func=get_remote_address,
-                                deduct_when=_failed, methods=["POST"])(view)
-    return limiter.shared_limit(_failure_limit, scope=ACCOUNT_SCOPE, key_func=_attempted_username,
-                                deduct_when=_failed, methods=["POST"])(view)
+    """Decorate a login view: at most N failed POSTs a minute per address and per account."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if request.method != "POST" or not current_app.config.get("RATELIMIT_ENABLED", True):
+            return view(*args, **kwargs)
+        storage, limit, keys = limiter.storage, current_app.config["LOGIN_FAILURES_PER_MINUTE"], _keys()
+        counts = [storage.incr(key, WINDOW_S) for key in keys]
+        if any(count > limit for count in counts):
+            _give_back(storage, keys)  # a refused attempt is no failure
+            abort(429)
+        try:
+            response = view(*args, **kwargs)
+        except Exception:
+            _give_back(storage, keys)
+            raise
+        if not g.get("login_failed"):
+            _give_back(storage, keys)  # a correct password never uses up a slot
+        return response
+
+    return guarded

@@ -74,6 +74,22 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> U
     return user
 
 
+def lock_for_update(user: User) -> User:
+    """Lock `user`'s row until the transaction ends and reload it (PostgreSQL; SQLite has one
+    writer anyway). Password changes and token issuing take it, so they never interleave."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.session.expire(user)  # read again, as committed before the lock was granted
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Log `user` out of every browser session (logout, password change): sessions carry
+    the auth version, so bumping it voids them and any remember-me cookie."""
+    lock_for_update(user)
+    user.auth_version += 1
+    db.session.flush()
+
+
 def load_session_user(session_id: str) -> User | None:
     """The user behind a Flask-Login session id ``<id>.<auth_version>``, if still valid."""
     user_id, _, version = session_id.partition(".")
@@ -119,6 +135,7 @@ def update_user(user: User, data: UserData, *, actor: User | None, today: date) 
     """Update a user's name, unit, join date, roles and post; every change is audited
     (roles as ``user.roles``, the other fields as ``user.update`` with before and after)."""
     _validate_user_data(data, today)
+    lock_for_update(user)  # two admins editing one user at once take turns
     before = _audited_fields(user)
     user.name = data.name.strip()
     user.org_unit = data.org_unit
@@ -166,6 +183,7 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
     """Deactivate (ending every session and token) or reactivate a user."""
     if actor is not None and actor.id == user.id and not active:
         raise ValidationFailed(_l("You cannot deactivate your own account."))
+    lock_for_update(user)
     if user.active == active:
         return
     user.active = active
@@ -180,6 +198,7 @@ def reset_password(user: User, new_password: str, *, actor: User | None, now: da
     """Set a new password chosen by an admin; the user must change it at next login.
     Ends the user's sessions and revokes their API tokens."""
     check_password_strength(new_password)
+    lock_for_update(user)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     user.auth_version += 1
@@ -197,6 +216,7 @@ def change_password(user: User, old_password: str, new_password: str, *, now: da
     if old_password == new_password:
         raise ValidationFailed(_l("The new password must differ from the current one."))
     check_password_strength(new_password)
+    lock_for_update(user)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     user.auth_version += 1

@@ -44,6 +44,10 @@ class RowError:
     row: int
     message: str
 
+    def __post_init__(self):
+        # Plain text: the message may quote the file, and a lazy string renders unescaped.
+        object.__setattr__(self, "message", str(self.message))
+
 
 @dataclass(frozen=True)
 class ImportReport:

@@ -46,8 +46,16 @@ def create_token():
         return error_response(400, "bad_request", _("username and password are required."))
     now = utcnow()
     user = services.authenticate(username, password, now=now)
+    if user is not None:
+        # The password was checked against the row as read; if it changed meanwhile (a
+        # password change commits while we hashed), this old password earns no token.
+        checked = (user.auth_version, user.password_hash)
+        services.lock_for_update(user)
+        if (user.auth_version, user.password_hash) != checked or not user.active:
+            user = None
     if user is None:
         g.login_failed = True
+        db.session.rollback()
         return error_response(401, "invalid_credentials", _("Wrong username or password."))
     if user.must_change_password:
         # The password was right, so this is no failure for the rate limit.

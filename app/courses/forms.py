@@ -12,7 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+from app.formutil import IntRange
 
 
 class CheckInForm(FlaskForm):
@@ -22,7 +24,7 @@ class CheckInForm(FlaskForm):
 class LessonEditForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     min_seconds = IntegerField(_l("Minimum reading time (seconds)"),
-                               validators=[DataRequired(), NumberRange(min=10, max=24 * 3600)])
+                               validators=[DataRequired(), IntRange(min=10, max=24 * 3600)])
     body_md = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=200_000)])
 
 

@@ -173,8 +173,11 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
         # is a second tab or device: say so, since neither page will earn time while both beat.
         busy = (lesson_id != lesson.id and last_beat_at is not None
                 and (now - last_beat_at).total_seconds() < 2 * max_credit)
+        # Never move the clock back: a beat that was slow to arrive must not reopen time the
+        # other lesson has already been credited for.
+        start = max(now, last_beat_at) if last_beat_at is not None else now
         db.session.execute(update(StudyClock).where(same_clock).values(
-            lesson_id=lesson.id, last_beat_at=now))
+            lesson_id=lesson.id, last_beat_at=start))
         return 0, "elsewhere" if busy else "counting"
     elapsed = (now - last_beat_at).total_seconds()
     if elapsed <= 0:

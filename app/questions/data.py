@@ -67,6 +67,11 @@ class ParseIssue:
     message: str | LazyString
     unit: Literal["line", "row"] = "line"
 
+    def __post_init__(self):
+        # Plain text from here on: a message quotes what the file says, and a lazy string
+        # would reach templates as markup (it has __html__), unescaped.
+        object.__setattr__(self, "message", str(self.message))
+
     def as_dict(self) -> dict:
         return {self.unit: self.location, "message": str(self.message)}
 

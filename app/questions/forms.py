@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import MultiCheckboxField
-from app.formutil import choices
+from app.formutil import IntRange, choices
 from app.questions.importer import FORMATS
 from app.questions.models import USAGES
 from app.questions.types import OPTION_KEYS
@@ -28,7 +28,7 @@ class QuestionForm(FlaskForm):
     stem = TextAreaField(_l("Stem"), validators=[DataRequired(), Length(max=10_000)])
     area = SelectField(_l("Business area"), choices=choices(AREAS.items()))
     tier = SelectField(_l("Tier"), choices=choices(TIERS.items()))
-    difficulty = IntegerField(_l("Difficulty (1-5)"), default=3, validators=[NumberRange(1, 5)])
+    difficulty = IntegerField(_l("Difficulty (1-5)"), default=3, validators=[IntRange(1, 5)])
     lesson_id = SelectField(_l("Lesson it tests (知识点)"), coerce=int)
     usage = SelectField(_l("Use in"), choices=choices(USAGES.items()), default="both")
     points = DecimalField(_l("Points"), default=1, places=1, validators=[NumberRange(min=0.1, max=100)])

@@ -124,14 +124,14 @@ def test_deactivating_ends_the_users_sessions(app, client, admin, db, make_user)
     other = app.test_client()
     login(other, "victim")
     assert other.get("/").status_code == 200
-    post_form(client, f"/admin/users/{victim.id}/active", {})
+    post_form(client, f"/admin/users/{victim.id}/active", {"active": "0"})
     assert other.get("/").status_code == 302
     assert login(app.test_client(), "victim").status_code == 200  # refused, form again
     assert "user.deactivate" in audit_actions(db)
 
 
 def test_admin_cannot_deactivate_themselves(client, admin, db):
-    post_form(client, f"/admin/users/{admin.id}/active", {})
+    post_form(client, f"/admin/users/{admin.id}/active", {"active": "0"})
     db.session.expire_all()
     assert db.session.get(User, admin.id).active
 
@@ -164,3 +164,13 @@ def test_audit_log_filters_by_action(client, admin, db, make_user):
     page = client.get("/admin/audit?action=user.password").get_data(as_text=True)
     assert "user.password_reset" in page
     assert "user.create" not in page
+
+
+def test_deactivating_twice_leaves_the_user_deactivated(client, admin, db, make_user):
+    victim = make_user(username="victim")
+    for _ in range(2):  # a double click
+        post_form(client, f"/admin/users/{victim.id}/active", {"active": "0"})
+    db.session.expire_all()
+    assert not db.session.get(User, victim.id).active
+    assert audit_actions(db).count("user.deactivate") == 1
+    assert post_form(client, f"/admin/users/{victim.id}/active", {}).status_code == 400

@@ -56,7 +56,7 @@ def test_an_empty_reset_returns_to_the_edit_page_with_a_message(client, admin, m
 
 def test_refusing_to_deactivate_oneself_returns_to_the_edit_page(client, admin):
     edit = f"/admin/users/{admin.id}/edit"
-    response = post_form(client, f"/admin/users/{admin.id}/active", {})
+    response = post_form(client, f"/admin/users/{admin.id}/active", {"active": "0"})
     assert response.headers["Location"] == edit
     assert "You cannot deactivate your own account." in flashed(client, edit)
 

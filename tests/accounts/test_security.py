@@ -175,3 +175,88 @@ def test_web_and_api_failures_share_the_address_limit(client, make_user):
     response = client.post("/api/v1/auth/token", json={"username": "cadre01", "password": PASSWORD})
     assert response.status_code == 429
     assert login(client, "cadre01", PASSWORD).status_code == 429
+
+
+def test_a_burst_of_simultaneous_wrong_guesses_gets_no_more_than_the_limit(app, make_user):
+    import threading
+
+    make_user(username="target")
+    barrier = threading.Barrier(30)
+    statuses: list[int] = []
+
+    def guess():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/api/v1/auth/token",
+                                    json={"username": "target", "password": "wrong-guess-1"}).status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == 30
+    assert statuses.count(401) <= 10 and statuses.count(429) >= 20
+    # The right password still fails to get through while the account's budget is spent.
+    assert app.test_client().post("/api/v1/auth/token", json={"username": "target", "password": PASSWORD}
+                                  ).status_code == 429
+
+
+def test_logging_out_voids_the_old_session_and_remember_cookies(app, client, make_user):
+    make_user(username="leaver")
+    login(client, "leaver", remember="y")
+    session_cookie = client.get_cookie("session").value
+    remember_cookie = client.get_cookie("remember_token").value
+    assert client.get("/timeline").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    for name, value in (("session", session_cookie), ("remember_token", remember_cookie)):
+        thief = app.test_client()
+        thief.set_cookie(name, value)
+        assert thief.get("/timeline").status_code == 302, name
+
+
+@pytest.mark.postgresql_only
+def test_no_token_taken_with_the_old_password_outlives_a_password_change(app, db, make_user):
+    import threading
+
+    import sqlalchemy as sa
+
+    from app.accounts import services
+    from app.accounts.models import ApiToken, User
+    from app.extensions import db as _db
+    from app.timeutil import utcnow
+
+    user = make_user(username="racer")
+    app.config["LOGIN_FAILURES_PER_MINUTE"] = 1000
+    barrier = threading.Barrier(21)
+    outcomes: list[object] = []
+
+    def take_token():
+        client = app.test_client()
+        barrier.wait()
+        outcomes.append(client.post("/api/v1/auth/token",
+                                    json={"username": "racer", "password": PASSWORD}).status_code)
+
+    def change():
+        with app.app_context():
+            try:
+                me = _db.session.get(User, user.id)
+                barrier.wait()
+                services.change_password(me, PASSWORD, "a-new-pass-456", now=utcnow())
+                _db.session.commit()
+                outcomes.append("changed")
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                outcomes.append(repr(exc))
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=take_token) for _ in range(20)] + [threading.Thread(target=change)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    live = db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    assert "changed" in outcomes, outcomes
+    assert live == 0, outcomes

@@ -78,6 +78,17 @@ def test_a_second_tab_on_another_lesson_credits_nothing(db, lessons, reader):
     assert beat(reader, first, 60).credited_seconds == 15
 
 
+def test_a_late_beat_from_another_tab_never_moves_the_clock_back(db, lessons, reader):
+    first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
+    beat(reader, first, 0)
+    credited = sum(beat(reader, first, t).credited_seconds for t in (5, 10, 15, 20))
+    assert credited == 20
+    # A beat on the second lesson that started at t=1 but arrives only now (a slow request):
+    assert beat(reader, second, 1).credited_seconds == 0
+    # Its next beat may credit only time after the clock's last point (t=20), not since t=1.
+    assert beat(reader, second, 22).credited_seconds == 2
+
+
 def test_switching_lessons_after_a_while_is_no_second_tab(db, lessons, reader):
     first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
     beat(reader, first, 0)

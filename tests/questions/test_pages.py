@@ -121,3 +121,13 @@ def test_the_export_warning_names_the_format(client, db, trainers):
     login(client, "author")
     aiken = client.get("/teach/questions/export?format=aiken").get_data(as_text=True)
     assert "Aiken 格式无法容纳" in aiken
+
+
+def test_markup_in_an_imported_name_is_shown_as_text(client, db, trainers):
+    evil = '::<img src=x onerror=alert(1)><meta http-equiv\\="refresh" content\\="0;url\\=http://evil">:: only a description'
+    login(client, "author")
+    html = client.post("/teach/questions/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, "/teach/questions/import"), "format": "gift", "area": "cadre",
+        "tier": "basic", "dry_run": "y", "file": (io.BytesIO(evil.encode()), "evil.gift")}).get_data(as_text=True)
+    assert "<img src=x" not in html and "<meta http-equiv" not in html
+    assert "&lt;img src=x" in html
