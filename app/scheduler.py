@@ -128,7 +128,7 @@ def fire(app: Flask, name: str) -> None:
         try:
             run = run_job(name, utcnow())
             if run is None:
-                log.info("job %s: already done for this period", name)
+                log.info("job %s: already done for this period, or running elsewhere", name)
             else:
                 log.info("job %s (%s): %s", name, run.period, run.summary)
         except Exception:
@@ -187,7 +187,8 @@ def run_job_command(name: str, now_text: str | None) -> None:
             raise click.BadParameter("give the time an offset, e.g. +08:00")
     run = run_job(name, now)
     if run is None:
-        click.echo(f"{name}: already done for period {JOBS[name].period(now)}")
+        click.echo(f"{name}: period {JOBS[name].period(now)} already done, or running in another "
+                   f"scheduler process right now (see `flask scheduler list`)")
     else:
         click.echo(f"{name} ({run.period}): {run.summary}")
 

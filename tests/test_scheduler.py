@@ -119,7 +119,7 @@ def test_the_command_line(app, db):
     assert "accounts.purge_api_tokens (2026-11-26): 0 expired or revoked tokens deleted" in result.output
     again = runner.invoke(args=["scheduler", "run-job", "accounts.purge_api_tokens",
                                 "--now", "2026-11-26T09:00:00+08:00"])
-    assert "already done for period 2026-11-26" in again.output
+    assert "period 2026-11-26 already done" in again.output
     naive = runner.invoke(args=["scheduler", "run-job", "accounts.purge_api_tokens",
                                 "--now", "2026-11-26T09:00:00"])
     assert naive.exit_code != 0 and "offset" in naive.output

@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "org_unit.delete": _l("Org unit deleted"),
     "post.create": _l("Post created"),
     "post.update": _l("Post edited"),
+    "assignment.create": _l("Course assigned"),
+    "assignment.delete": _l("Assignment removed"),
     "questions.import": _l("Questions imported as drafts"),
     "questions.import_published": _l("Questions imported and published"),
 }

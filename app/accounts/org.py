@@ -126,6 +126,11 @@ def tree(root: OrgUnit | None = None) -> list[OrgNode]:
     return nodes
 
 
+def is_within(unit: OrgUnit, root: OrgUnit | None) -> bool:
+    """Whether `unit` is `root` or below it."""
+    return root is not None and unit.path.startswith(root.path)
+
+
 def path_label(unit: OrgUnit) -> str:
     """The unit's full name path, e.g. ``组织部/干部室``."""
     ids = [int(part) for part in unit.path.strip("/").split("/") if part]

@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from app.accounts import org
+from app.accounts import audit, org
 from app.accounts.forms import EmptyForm
 from app.accounts.models import OrgUnit, Post, User
+from app.accounts.org import is_within
 from app.accounts.permissions import (
     get_visible_unit,
     get_visible_user,
@@ -231,7 +232,11 @@ def assignments():
         else:
             abort(400)
         try:
-            plans.assign(course, due_on=form.due_on.data, by=current_user, today=local_today(), **target)
+            row = plans.assign(course, due_on=form.due_on.data, by=current_user, today=local_today(), **target)
+            audit.record(current_user, "assignment.create", summary=course.title,
+                         details={"course_id": course.id, "org_unit_id": row.org_unit_id,
+                                  "post_id": row.post_id, "user_id": row.user_id,
+                                  "due_on": row.due_on.isoformat() if row.due_on else None})
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -262,7 +267,20 @@ def delete_assignment(assignment_id: int):
             get_visible_user(current_user, row.user_id)
         else:
             abort(404)
+        # ...and made by them or by someone within their part of the tree: a section head
+        # does not undo what the department's leadership assigned to the section.
+        author = row.assigned_by
+        if author is not None and author.id != current_user.id and (
+                author.org_unit is None or not is_within(author.org_unit, current_user.org_unit)):
+            flash(_("This assignment was made above your part of the organization; ask %(name)s to change it.",
+                    name=author.name), "danger")
+            return redirect(url_for(".assignments"))
     if EmptyForm().validate_on_submit():
+        audit.record(current_user, "assignment.delete", summary=row.course.title,
+                     details={"course_id": row.course_id, "org_unit_id": row.org_unit_id,
+                              "post_id": row.post_id, "user_id": row.user_id,
+                              "due_on": row.due_on.isoformat() if row.due_on else None,
+                              "assigned_by": row.assigned_by.username if row.assigned_by else None})
         db.session.delete(row)
         db.session.commit()
         flash(_("Assignment removed."), "success")

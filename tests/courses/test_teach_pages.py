@@ -89,3 +89,27 @@ def test_manager_assigns_within_the_subtree_only(client, db, make_unit, make_use
                                                        "target": f"unit:{town.id}"})
     assert refused.status_code == 200  # not a valid choice for this manager
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseAssignment)) == 1
+
+
+def test_a_section_head_cannot_remove_what_the_department_assigned(client, db, make_unit, make_user, lessons):
+    from app.accounts.models import AuditEntry
+    from app.courses import plans
+
+    dept = make_unit("组织部", kind="department")
+    section = make_unit("干部室", parent=dept)
+    boss = make_user(username="boss", roles=("manager",), org_unit=dept)
+    make_user(username="head", roles=("manager",), org_unit=section)
+    course = lessons["cs-initiation"].course
+    from_above = plans.assign(course, due_on=None, by=boss, org_unit=section)
+    db.session.commit()
+    login(client, "head")
+    token = csrf_token(client, "/manage/assignments")
+    client.post(f"/manage/assignments/{from_above.id}/delete", data={"csrf_token": token})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseAssignment)) == 1
+    client.post("/manage/assignments", data={"csrf_token": token, "course_id": course.id,
+                                             "target": f"unit:{section.id}", "due_on": "2026-12-31"})
+    own = db.session.scalar(sa.select(CourseAssignment).where(CourseAssignment.id != from_above.id))
+    client.post(f"/manage/assignments/{own.id}/delete", data={"csrf_token": token})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseAssignment)) == 1
+    actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-2:] == ["assignment.create", "assignment.delete"]
