@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -88,12 +89,15 @@ def _size_label(size: int) -> str:
     return f"{size // 1024**2} MB" if size >= 1024**2 else f"{max(1, size // 1024)} KB"
 
 
+# NUL or a lone UTF-16 surrogate: text no database column can store.
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
 def _bad_char(text: str) -> bool:
-    """NUL or a lone UTF-16 surrogate: text no database column can store."""
-    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+    return _BAD_CHAR.search(text) is not None
 
 
-def _has_nul(values) -> bool:
+def _has_bad_text(values) -> bool:
     return any(_bad_char(value) for value in values if isinstance(value, str))
 
 
@@ -113,7 +117,7 @@ def _json_has_bad_text(value, depth: int = 0) -> bool:
 class AnonymousUser(AnonymousUserMixin):
     """Nobody logged in: holds no role (so role checks simply say no)."""
 
-    roles: list[str] = []
+    roles: tuple[str, ...] = ()
 
     def has_role(self, *roles: str) -> bool:
         return False
@@ -157,9 +161,10 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
     @app.before_request
-    def refuse_nul_characters():
+    def refuse_unstorable_text():
         # No text anywhere holds NUL; PostgreSQL would refuse to store it.
-        if _has_nul(request.args.values()) or _has_nul(request.form.values()):
+        if (_has_bad_text(v for vs in request.args.listvalues() for v in vs)
+                or _has_bad_text(v for vs in request.form.listvalues() for v in vs)):
             abort(400)
         if request.is_json and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()
                                 or _json_has_bad_text(request.get_json(silent=True))):
