@@ -236,6 +236,12 @@ def assign_post(user: User, post: Post, *, start: date) -> PostAssignment:
             return current
         if start < current.start_date:
             raise ValidationFailed(_l("A new post cannot start before the current one."))
+        if start == current.start_date:
+            # A correction on the day the post began: no zero-length stretch in the history.
+            current.post = post
+            db.session.flush()
+            db.session.expire(user, ["current_assignment"])
+            return current
         current.end_date = start
         db.session.flush()
     assignment = PostAssignment(user=user, post=post, start_date=start)

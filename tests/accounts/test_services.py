@@ -23,6 +23,19 @@ def test_changing_post_closes_the_old_one_and_keeps_history(db, make_user, make_
                        ("组织工作岗", date(2026, 3, 1), None)]
 
 
+def test_changing_post_again_the_same_day_corrects_it_without_a_zero_length_stretch(db, make_user, make_post):
+    first, second, third = make_post("干部工作岗"), make_post("组织工作岗"), make_post("远程教育岗")
+    user = make_user(post=first, joined_on=date(2024, 1, 1))
+    services.assign_post(user, second, start=date(2026, 3, 1))
+    services.assign_post(user, third, start=date(2026, 3, 1))  # the admin picked the wrong post
+    db.session.commit()
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    history = [(a.post.name, a.start_date, a.end_date) for a in user.post_history]
+    assert history == [("干部工作岗", date(2024, 1, 1), date(2026, 3, 1)),
+                       ("远程教育岗", date(2026, 3, 1), None)]
+
+
 def test_a_new_post_cannot_start_before_the_current_one(db, make_user, make_post):
     user = make_user(post=make_post(), joined_on=date(2025, 1, 1))
     with pytest.raises(ValidationFailed):
