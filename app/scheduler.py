@@ -95,7 +95,7 @@ def run_job(name: str, now: datetime, jobs: dict[str, Job] | None = None) -> Job
     ):
         session.rollback()
         return None
-    if session.scalar(sa.select(JobRun.id).where(JobRun.job == name, JobRun.period == period)):
+    if _ran(name, period):
         session.rollback()
         return None
     run = JobRun(job=name, period=period, started_at=utcnow(), finished_at=utcnow())

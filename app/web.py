@@ -50,9 +50,10 @@ HTTP_ERROR_MESSAGES = {
     429: _l("Too many failed attempts. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. The error has been logged."),
 }
-# Pages a user who must change their password may still reach.
+# What a user who must change their password may still reach: the change itself, leaving,
+# and in the API handing back a token and reading the API's description.
 PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accounts.set_locale",
-                          "static", "favicon"}
+                          "static", "favicon", "api.delete_token", "api.openapi"}
 
 
 def wants_json() -> bool:
@@ -65,6 +66,12 @@ def error_response(status: int, code: str, message):
         return jsonify(error={"code": code, "message": str(message)}), status
     # str(): a lazy message may quote user input and must be escaped like any text.
     return render_template("errors/error.html", status=status, message=str(message)), status
+
+
+def password_change_required():
+    """The API's 403 for a user who must set a new password on the web first."""
+    return error_response(403, "password_change_required",
+                          _("Change your password by logging in on the web first."))
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -166,14 +173,17 @@ def init_app(app: Flask) -> None:
         if (_has_bad_text(v for vs in request.args.listvalues() for v in vs)
                 or _has_bad_text(v for vs in request.form.listvalues() for v in vs)):
             abort(400)
-        if request.is_json and (b"\\u0000" in request.get_data() or b"\x00" in request.get_data()
-                                or _json_has_bad_text(request.get_json(silent=True))):
+        if request.is_json and _json_has_bad_text(request.get_json(silent=True)):
             abort(400)
 
     @app.before_request
     def force_password_change():
+        """Pages send a user who must set a new password to the form; the API, whether called
+        with a bearer token or a browser session, answers 403 password_change_required."""
         if (current_user.is_authenticated and current_user.must_change_password
-                and not wants_json() and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
+                and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
+            if wants_json():
+                return password_change_required()
             flash(_("Please set a new password before you continue."), "warning")
             return redirect(url_for("accounts.change_password"))
         return None

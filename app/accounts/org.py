@@ -131,9 +131,14 @@ def is_within(unit: OrgUnit, root: OrgUnit | None) -> bool:
     return root is not None and unit.path.startswith(root.path)
 
 
+def ancestor_ids(unit: OrgUnit) -> list[int]:
+    """The ids on the unit's path, from the top of the tree down to the unit itself."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
 def path_label(unit: OrgUnit) -> str:
     """The unit's full name path, e.g. ``组织部/干部室``."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = ancestor_ids(unit)
     names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all())
     return "/".join(names[i] for i in ids if i in names)
 

@@ -12,27 +12,7 @@ from app.api import bp
 from app.api.serializers import iso, org_unit, post, user_brief
 from app.extensions import db
 from app.timeutil import local_today, utcnow
-from app.web import error_response
-
-# Reachable by a user who must change their password: logging in (answered 403 anyway),
-# revoking the token in hand, and the public API description.
-PASSWORD_CHANGE_EXEMPT = {"api.create_token", "api.delete_token", "api.openapi"}
-
-
-def password_change_required():
-    """The 403 for a user who must set a new password on the web before using the API."""
-    return error_response(403, "password_change_required",
-                          _("Change your password by logging in on the web first."))
-
-
-@bp.before_request
-def refuse_users_who_must_change_their_password():
-    """The web's must-change-password rule, for bearer tokens and browser sessions alike."""
-    if request.endpoint in PASSWORD_CHANGE_EXEMPT:
-        return None
-    if current_user.is_authenticated and current_user.must_change_password:
-        return password_change_required()
-    return None
+from app.web import error_response, password_change_required
 
 
 @bp.post("/auth/token")

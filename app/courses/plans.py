@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from app.accounts.models import OrgUnit, Post, PostAssignment, User
+from app.accounts.org import ancestor_ids
 from app.accounts.services import is_newcomer
 from app.courses.models import Course, CourseAssignment, CourseCompletion, PostCourse
 from app.courses.services import CourseProgress, course_progress
@@ -111,14 +112,12 @@ def assign(course: Course, *, due_on: date | None, by: User, org_unit: OrgUnit |
 
 def _assignments_for(user: User):
     conditions = [CourseAssignment.user_id == user.id]
-    ancestor_ids = ([int(part) for part in user.org_unit.path.strip("/").split("/") if part]
-                    if user.org_unit is not None else [])
-    in_unit = or_(CourseAssignment.org_unit_id.is_(None), CourseAssignment.org_unit_id.in_(ancestor_ids))
+    above = ancestor_ids(user.org_unit) if user.org_unit is not None else []
+    in_unit = or_(CourseAssignment.org_unit_id.is_(None), CourseAssignment.org_unit_id.in_(above))
     if user.current_post is not None:
         conditions.append(and_(CourseAssignment.post_id == user.current_post.id, in_unit))
-    if ancestor_ids:
-        conditions.append(and_(CourseAssignment.post_id.is_(None),
-                               CourseAssignment.org_unit_id.in_(ancestor_ids)))
+    if above:
+        conditions.append(and_(CourseAssignment.post_id.is_(None), CourseAssignment.org_unit_id.in_(above)))
     return select(CourseAssignment).join(CourseAssignment.course).where(
         Course.status == "published", or_(*conditions))
 

@@ -189,7 +189,7 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
     swapped = db.session.execute(
         update(StudyClock).where(same_clock).values(lesson_id=lesson.id, last_beat_at=moved_to)
     ).rowcount
-    return (credit, "counting") if swapped == 1 else (0, "counting")
+    return (credit if swapped == 1 else 0), "counting"
 
 
 def _maybe_complete(user: User, lesson: Lesson, progress: LessonProgress, now: datetime) -> bool:

@@ -105,8 +105,27 @@ def version_meta(data: QuestionData, lesson_key: str | None) -> dict:
             "category": data.category or "", "lesson": lesson_key}
 
 
-def version_hash(content: dict, points: float, tags: list[str], meta: dict | None = None) -> str:
+def version_hash(content: dict, points: float, tags: list[str], meta: dict) -> str:
     """Everything a version says, to tell a real edit from a no-op save."""
-    blob = json.dumps({"c": content, "p": points, "t": tags, "m": meta or {}}, ensure_ascii=False,
+    blob = json.dumps({"c": content, "p": points, "t": tags, "m": meta}, ensure_ascii=False,
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def keep_imported_details(data: QuestionData, old: QuestionData) -> None:
+    """The form has no fields for what imports may carry (partial credit, wrong-answer
+    penalties, per-option and true/false feedback, HTML stems); keep them where the trainer
+    left the option or answer as it was, so an edit of the explanation changes no grading."""
+    data.stem_format = old.stem_format
+    data.true_feedback, data.false_feedback = old.true_feedback, old.false_feedback
+    before = {o.key: o for o in old.options}
+    for option in data.options:
+        was = before.get(option.key)
+        if was is not None and was.text == option.text:
+            option.feedback = was.feedback
+            if (was.fraction > 0) == (option.fraction > 0):
+                option.fraction = was.fraction
+    for index, blank in enumerate(data.blanks):
+        earlier = {a.text: a.fraction for a in (old.blanks[index] if index < len(old.blanks) else [])}
+        for answer in blank:
+            answer.fraction = earlier.get(answer.text, answer.fraction)

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.courses.models import Course, Lesson
-from app.extensions import db
 from app.questions.content import stem_plain
 from app.questions.models import USAGES, QuestionVersion
+from app.questions.services import find_lesson
 from app.vocabulary import AREAS, TIERS
 
 FIELDS = {
@@ -34,9 +32,9 @@ class Change:
 def _show(name: str, version: QuestionVersion) -> str:
     content = version.content
     if name == "lesson":
-        return _lesson_title((version.meta or {}).get("lesson"))
+        return _lesson_title(version.meta.get("lesson"))
     if name in META_FIELDS:
-        value = (version.meta or {}).get(name)
+        value = version.meta.get(name)
         labels = {"area": AREAS, "tier": TIERS, "usage": USAGES}.get(name, {})
         return str(labels.get(value, value) if value is not None else "")
     if name == "stem":
@@ -61,12 +59,8 @@ def _show(name: str, version: QuestionVersion) -> str:
 
 def _lesson_title(key: str | None) -> str:
     """`course/lesson` shown as the titles a trainer knows, or the key if it is gone."""
-    if not key:
-        return ""
-    course_key, _, lesson_key = key.partition("/")
-    lesson = db.session.scalar(select(Lesson).join(Lesson.course).where(
-        Course.key == course_key, Lesson.key == lesson_key))
-    return f"{lesson.course.title} · {lesson.title}" if lesson else key
+    lesson = find_lesson(key)
+    return f"{lesson.course.title} · {lesson.title}" if lesson else (key or "")
 
 
 def changes_between(qtype: str, old: QuestionVersion, new: QuestionVersion) -> list[Change]:

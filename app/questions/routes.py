@@ -19,7 +19,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.formutil import choices, db_int
 from app.questions import services
-from app.questions.content import to_data
+from app.questions.content import keep_imported_details, to_data
 from app.questions.data import BlankAnswer, OptionData, QuestionData
 from app.questions.forms import ExportForm, ImportForm, QuestionForm, ReviewForm
 from app.questions.history import changes_between
@@ -152,29 +152,10 @@ def _fill_form(form: QuestionForm, question: Question) -> None:
         form.rubric.data = "\n".join(f"{r['point']} | {r['score']}" for r in data.rubric)
 
 
-def _keep_imported_details(data: QuestionData, old: QuestionData) -> None:
-    """The form has no fields for what imports may carry (partial credit, wrong-answer
-    penalties, per-option and true/false feedback, HTML stems); keep them where the trainer
-    left the option or answer as it was, so an edit of the explanation changes no grading."""
-    data.stem_format = old.stem_format
-    data.true_feedback, data.false_feedback = old.true_feedback, old.false_feedback
-    before = {o.key: o for o in old.options}
-    for option in data.options:
-        was = before.get(option.key)
-        if was is not None and was.text == option.text:
-            option.feedback = was.feedback
-            if (was.fraction > 0) == (option.fraction > 0):
-                option.fraction = was.fraction
-    for index, blank in enumerate(data.blanks):
-        earlier = {a.text: a.fraction for a in (old.blanks[index] if index < len(old.blanks) else [])}
-        for answer in blank:
-            answer.fraction = earlier.get(answer.text, answer.fraction)
-
-
 def _save(form: QuestionForm, qtype: str, question: Question | None):
     data = _form_to_data(form, qtype)
     if question is not None:
-        _keep_imported_details(data, to_data(question.type, question.current_version.content))
+        keep_imported_details(data, to_data(question.type, question.current_version.content))
     lesson = db.session.get(Lesson, form.lesson_id.data) if form.lesson_id.data else None
     try:
         saved = services.save(data, actor=current_user, now=utcnow(), question=question, lesson=lesson)
@@ -252,21 +233,14 @@ def show(question_id: int):
     may_review = (question.status == "in_review" and current
                   and current_user.id not in services.version_authors(question))
     return render_template("questions/show.html", question=question, version=version, current=current,
-                           meta=_version_meta(question, version), may_review=may_review,
+                           meta=_version_meta(version), may_review=may_review,
                            changes=changes_between(question.type, earlier, version) if earlier else [],
                            reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
 
 
-def _version_meta(question: Question, version: QuestionVersion) -> dict:
-    """What a version says about area, tier, difficulty, usage and lesson (older rows that
-    predate per-version metadata fall back to the question's current values)."""
-    meta = dict(version.meta or {})
-    lesson = services.find_lesson(meta["lesson"]) if meta.get("lesson") else None
-    if not meta:
-        meta = {"area": question.area, "tier": question.tier, "difficulty": question.difficulty,
-                "usage": question.usage, "category": question.category}
-        lesson = question.lesson
-    return {**meta, "lesson_obj": lesson}
+def _version_meta(version: QuestionVersion) -> dict:
+    """What a version says about area, tier, difficulty, usage and lesson, the lesson found."""
+    return {**version.meta, "lesson_obj": services.find_lesson(version.meta.get("lesson"))}
 
 
 def _act(question_id: int, action):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.models import OrgUnit, Post, User, UserRole
+from app.accounts.models import OrgUnit, Post, PostAssignment, User, UserRole
 from app.accounts.org import path_label, subtree_ids
 from app.accounts.permissions import scope_root, visible_users
 from app.courses.plans import plan_for
@@ -27,10 +27,6 @@ class Counts:
     @property
     def rate(self) -> float:
         return self.completed / self.required if self.required else 0.0
-
-    @property
-    def lesson_rate(self) -> float:
-        return self.lessons_completed / self.lessons if self.lessons else 0.0
 
 
 @dataclass(frozen=True)
@@ -70,14 +66,15 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
     optionally only those holding `post`. Courses and the lessons in them both count."""
     if unit is None:
         unit = scope_root(viewer)
-    query = (visible_users(viewer).where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == "cadre")))
+    query = (visible_users(viewer).where(User.active.is_(True), User.role_rows.any(UserRole.role == "cadre"))
              .order_by(User.username))
     if unit is not None:
         query = query.where(User.org_unit_id.in_(subtree_ids(unit)))
+    if post is not None:
+        query = query.where(User.id.in_(select(PostAssignment.user_id).where(
+            PostAssignment.post_id == post.id, PostAssignment.end_date.is_(None))))
     people = []
     for user in db.session.scalars(query):
-        if post is not None and user.current_post != post:
-            continue
         items = plan_for(user, today)
         people.append(PersonRow(user, Counts(
             1, len(items), sum(i.completed for i in items), sum(i.status(today) == "overdue" for i in items),
@@ -96,7 +93,7 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
     if unit is not None:
         direct = [p for p in people if p.user.org_unit_id == unit.id]
         if direct:
-            by_unit.insert(0, GroupRow(str(_l("%(unit)s (itself)", unit=unit.name)), _counts(direct), unit_id=None))
+            by_unit.insert(0, GroupRow(_("%(unit)s (itself)", unit=unit.name), _counts(direct), unit_id=None))
 
     posts: dict[int, list[PersonRow]] = {}
     for row in people:

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.questions.content import html_to_text
 from app.questions.data import BlankAnswer, OptionData, ParseIssue, ParseResult, QuestionData
-from app.questions.formats import decode_utf8
+from app.questions.formats import FULL_MARK, decode_utf8, multiple_response, right_shares
+from app.questions.formats import can_carry_one_blank as can_carry
 from app.questions.types import OPTION_KEYS
 
 ESCAPABLE = "~=#{}:\\"
@@ -22,7 +23,6 @@ TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 # Private-use characters stand in for escaped specials while the text is split.
 _PLACEHOLDERS = {ch: chr(0xE000 + i) for i, ch in enumerate(ESCAPABLE)}
 _RESTORE = {v: k for k, v in _PLACEHOLDERS.items()}
-FULL = 0.9999999  # a grade share this close to 1 is the whole mark
 
 
 def _protect(text: str) -> str:
@@ -229,18 +229,14 @@ def _choice(question: QuestionData, parts, label) -> QuestionData:
         if fraction is None:
             fraction = 1.0 if sign == "=" else 0.0
         question.options.append(OptionData(OPTION_KEYS[index], answer, fraction, feedback))
-    right = [o.key for o in question.options if o.fraction > 0]
     if single:
-        best = [o.key for o in question.options if o.fraction >= 1.0] or right
+        best = [o.key for o in question.options if o.fraction >= 1.0] or \
+            [o.key for o in question.options if o.fraction > 0]
         if len(best) != 1:
             raise _Bad(_l("%(name)s: a single-choice question needs exactly one right answer.", name=label))
         question.type, question.answer = "single_choice", best[0]
-    elif len(right) == 1 and question.options[OPTION_KEYS.index(right[0])].fraction >= FULL:
-        # A "multiple response" question with one answer worth 100 % is a single choice
-        # (Moodle's own test case multichoice_multi_tricky); the other weights are kept.
-        question.type, question.answer = "single_choice", right[0]
     else:
-        question.type, question.answer = "multiple_choice", right
+        question.type, question.answer = multiple_response(question.options)
     return question
 
 
@@ -253,13 +249,6 @@ def _escape(text: str) -> str:
 def _percent(value: float) -> str:
     number = round(value * 100, 5)
     return f"%{int(number) if number == int(number) else number}%"
-
-
-def can_carry(q: QuestionData) -> bool:
-    """GIFT holds every type but fill-ins with more than one blank (its short answer has one)."""
-    if q.type == "fill_blank":
-        return len(q.blanks) == 1
-    return q.type in ("single_choice", "multiple_choice", "true_false", "essay")
 
 
 def export(questions: list[QuestionData]) -> bytes:
@@ -282,15 +271,6 @@ def export(questions: list[QuestionData]) -> bytes:
     return "\n".join(chunks).encode("utf-8")
 
 
-def _right_shares(q: QuestionData, right: list[str]) -> dict[str, float]:
-    """The weights of a multiple-response question's right options: their own when they add
-    up to 100 % (as Moodle needs), else an equal share each."""
-    weights = {o.key: o.fraction for o in q.options if o.key in right}
-    if weights and all(w > 0 for w in weights.values()) and abs(sum(weights.values()) - 1.0) < 1e-6:
-        return weights
-    return {key: 1.0 / max(1, len(right)) for key in right}
-
-
 def _answers(q: QuestionData) -> str:
     general = f"\n####{_escape(q.explanation)}" if q.explanation else ""
     if q.type == "essay":
@@ -304,12 +284,12 @@ def _answers(q: QuestionData) -> str:
         return "".join(lines) + general + "\n"
     lines = []
     right = list(q.answer) if isinstance(q.answer, list) else [q.answer]
-    shares = _right_shares(q, right)
+    shares = right_shares(q, right)
     for o in q.options:
         feedback = f"#{_escape(o.feedback)}" if o.feedback else ""
         if q.type == "single_choice":
             if o.key in right:
-                weight = _percent(o.fraction) if 0 < o.fraction < FULL else ""
+                weight = _percent(o.fraction) if 0 < o.fraction < FULL_MARK else ""
                 lines.append(f"\n={weight}{_escape(o.text)}{feedback}")
             else:
                 weight = _percent(o.fraction) if o.fraction else ""

@@ -23,7 +23,8 @@ from app.questions.data import (
     ParseResult,
     QuestionData,
 )
-from app.questions.formats import decode_utf8
+from app.questions.formats import FULL_MARK, decode_utf8, multiple_response, right_shares
+from app.questions.formats import can_carry_one_blank as can_carry
 from app.questions.types import OPTION_KEYS
 
 # Moodle's allowed grade fractions (question_bank::fraction_options_full).
@@ -172,18 +173,13 @@ def _question(element: ET.Element, qtype: str, name: str, line: int | None) -> Q
     question.options = [OptionData(OPTION_KEYS[i], text, fraction, fb)
                         for i, (text, fraction, fb) in enumerate(answers)]
     single = _text(element, "single").strip().lower() in ("true", "1")
-    right = [o.key for o in question.options if o.fraction > 0]
     if single:
-        best = [o.key for o in question.options if o.fraction >= 0.9999]
+        best = [o.key for o in question.options if o.fraction >= FULL_MARK]
         if len(best) != 1:
             raise ValueError(str(_l("a single-choice question needs exactly one answer worth 100%.")))
         question.type, question.answer = "single_choice", best[0]
-    elif len(right) == 1 and question.options[OPTION_KEYS.index(right[0])].fraction >= 0.9999:
-        # Multiple response with one answer worth 100 % is a single choice; the other
-        # (negative) weights are kept.
-        question.type, question.answer = "single_choice", right[0]
     else:
-        question.type, question.answer = "multiple_choice", right
+        question.type, question.answer = multiple_response(question.options)
     return question
 
 
@@ -205,14 +201,6 @@ def _percent(value: float) -> str:
 def _nearest_allowed(value: float) -> float:
     sign = -1 if value < 0 else 1
     return sign * min(ALLOWED_FRACTIONS, key=lambda allowed: abs(allowed - abs(value)))
-
-
-def can_carry(q: QuestionData) -> bool:
-    """Moodle XML holds every type but fill-ins with more than one blank (a shortanswer
-    question has one)."""
-    if q.type == "fill_blank":
-        return len(q.blanks) == 1
-    return q.type in ("single_choice", "multiple_choice", "true_false", "essay")
 
 
 def export(questions: list[QuestionData]) -> bytes:
@@ -262,14 +250,11 @@ def _answers(q: QuestionData) -> str:
             _answer(_nearest_allowed(a.fraction), a.text) for a in q.blanks[0])
     single = q.type == "single_choice"
     right = [q.answer] if single else list(q.answer or [])
-    own = [o.fraction for o in q.options if o.key in right]
-    # Moodle needs the right answers of a multiple response to add up to 100 %.
-    keep_own = all(f > 0 for f in own) and abs(sum(own) - 1.0) < 1e-6
-    share = _nearest_allowed(1.0 / max(1, len(right)))
+    shares = right_shares(q, right)  # Moodle needs a multiple response's right answers to add up to 100 %
     parts = [f"    <single>{'true' if single else 'false'}</single>\n"]
     for o in q.options:
         if o.key in right:
-            fraction = 1.0 if single else (_nearest_allowed(o.fraction) if keep_own else share)
+            fraction = 1.0 if single else _nearest_allowed(shares[o.key])
         else:
             fraction = _nearest_allowed(o.fraction) if o.fraction < 0 or single else 0.0
         parts.append(_answer(fraction, o.text, o.feedback))

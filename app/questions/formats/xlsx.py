@@ -53,7 +53,6 @@ COLUMNS = ["题目", "类型", "答案", "解析", *OPTION_COLUMNS, "分值", "�
            "评分标准", "标签", "编号"]
 FORMULA_START = ("=", "+", "-", "@")
 BLANK_SPLIT = re.compile(r"[;；\n]")
-AREA_NAMES = AREA_NAMES_ZH
 TIER_NAMES = {"basic": "初级", "intermediate": "中级", "expert": "专家"}
 USAGES = {"练习": "practice", "考试": "exam", "练习和考试": "both", "练习与考试": "both", "练习/考试": "both",
           "练习、考试": "both", "practice": "practice", "exam": "exam", "both": "both"}
@@ -295,7 +294,7 @@ def export(questions: list[QuestionData]) -> bytes:
         options = {o.key: o.text for o in q.options}
         row = [q.stem, TYPE_NAMES[q.type], _answer_text(q), q.explanation,
                *[options.get(k, "") for k in OPTION_KEYS],
-               q.points, q.difficulty, q.lesson_key or "", AREA_NAMES.get(q.area, q.area or ""),
+               q.points, q.difficulty, q.lesson_key or "", AREA_NAMES_ZH.get(q.area, q.area or ""),
                TIER_NAMES.get(q.tier, q.tier or ""), USAGE_NAMES.get(q.usage, q.usage or ""),
                _rubric_text(q.rubric), "、".join(q.tags), q.source_key or ""]
         sheet.append([safe_cell(v) for v in row])
@@ -303,11 +302,6 @@ def export(questions: list[QuestionData]) -> bytes:
     workbook.save(buffer)
     return buffer.getvalue()
 
-
-_FIRST_NAMES: dict[str, str] = {}
-for _name, _code in AREA_ALIASES.items():
-    _FIRST_NAMES.setdefault(_code, _name)
-_AREA_WORDS = "、".join(_FIRST_NAMES[code] for code in AREAS if code in _FIRST_NAMES)
 
 NOTES = (
     "填写说明",
@@ -328,7 +322,7 @@ NOTES = (
     "10. 难度：1 到 5 的整数，或 易、较易、中等、较难、难。不填时按导入时选择的默认值。",
     "11. 知识点：题目考查的课时，写成“课程编号/课时编号”，如 cadre-selection/cs-recommendation；"
     "找不到对应课时的，作为标签保留。",
-    f"12. 业务领域：{_AREA_WORDS}；层级：初级、中级、专家。不填时按导入时选择的默认值。",
+    f"12. 业务领域：{'、'.join(AREA_NAMES_ZH.values())}；层级：初级、中级、专家。不填时按导入时选择的默认值。",
     "13. 用途：练习、考试 或 练习和考试。不填即为练习和考试。",
     "14. 标签：多个标签之间用逗号、顿号或空格分隔。",
     "15. 编号：题目在本单位题库中的唯一编号，可以不填。再次导入编号相同而内容有改动的题目时，会成为该题的新版本。",
