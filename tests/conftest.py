@@ -199,3 +199,21 @@ def api_token(client, username: str, password: str = PASSWORD) -> dict:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def all_at_once(calls, timeout: float = 60) -> None:
+    """Run each callable in its own thread, released together by a barrier, and wait for
+    all of them: the way real concurrent requests are tested."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+
+    def released(call):
+        barrier.wait()
+        call()
+
+    threads = [threading.Thread(target=released, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)

@@ -3,7 +3,6 @@ processes never run the same job at once, and the job table matches the registry
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ from app.accounts import tokens
 from app.accounts.models import ApiToken, AuditEntry
 from app.extensions import db as _db
 from app.scheduler import JOBS, Job, JobRun, build_scheduler, run_job
+from tests.conftest import all_at_once
 
 NOW = datetime(2026, 11, 25, 19, 10, tzinfo=UTC)  # 03:10 on 26 November in Asia/Shanghai
 
@@ -80,23 +80,17 @@ def _slow_audit(now: datetime) -> str:
 @pytest.mark.postgresql_only
 def test_two_schedulers_never_run_the_same_job_twice(app, db):
     jobs = {"test.slow": Job("test.slow", _slow_audit)}
-    barrier = threading.Barrier(4)
     outcomes: list[str] = []
 
     def scheduler_process():
         with app.app_context():
-            barrier.wait()
             try:
                 run = run_job("test.slow", NOW, jobs=jobs)
                 outcomes.append("ran" if run else "skipped")
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=scheduler_process) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    all_at_once([scheduler_process] * 4)
 
     assert sorted(outcomes) == ["ran", "skipped", "skipped", "skipped"]
     assert count(db, AuditEntry) == 1

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.accounts.models import Post
-from tests.conftest import PASSWORD, api_token, csrf_token, login
+from tests.conftest import PASSWORD, all_at_once, api_token, csrf_token, login
 
 
 def test_tenth_failure_then_429_for_the_same_account(client, make_user):
@@ -178,23 +178,14 @@ def test_web_and_api_failures_share_the_address_limit(client, make_user):
 
 
 def test_a_burst_of_simultaneous_wrong_guesses_gets_no_more_than_the_limit(app, make_user):
-    import threading
-
     make_user(username="target")
-    barrier = threading.Barrier(30)
     statuses: list[int] = []
 
     def guess():
-        client = app.test_client()
-        barrier.wait()
-        statuses.append(client.post("/api/v1/auth/token",
-                                    json={"username": "target", "password": "wrong-guess-1"}).status_code)
+        statuses.append(app.test_client().post(
+            "/api/v1/auth/token", json={"username": "target", "password": "wrong-guess-1"}).status_code)
 
-    threads = [threading.Thread(target=guess) for _ in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    all_at_once([guess] * 30)
     assert len(statuses) == 30
     assert statuses.count(401) <= 10 and statuses.count(429) >= 20
     # The right password still fails to get through while the account's budget is spent.
@@ -217,8 +208,6 @@ def test_logging_out_voids_the_old_session_and_remember_cookies(app, client, mak
 
 @pytest.mark.postgresql_only
 def test_no_token_taken_with_the_old_password_outlives_a_password_change(app, db, make_user):
-    import threading
-
     import sqlalchemy as sa
 
     from app.accounts import services
@@ -228,20 +217,16 @@ def test_no_token_taken_with_the_old_password_outlives_a_password_change(app, db
 
     user = make_user(username="racer")
     app.config["LOGIN_FAILURES_PER_MINUTE"] = 1000
-    barrier = threading.Barrier(21)
     outcomes: list[object] = []
 
     def take_token():
-        client = app.test_client()
-        barrier.wait()
-        outcomes.append(client.post("/api/v1/auth/token",
-                                    json={"username": "racer", "password": PASSWORD}).status_code)
+        outcomes.append(app.test_client().post(
+            "/api/v1/auth/token", json={"username": "racer", "password": PASSWORD}).status_code)
 
     def change():
         with app.app_context():
             try:
                 me = _db.session.get(User, user.id)
-                barrier.wait()
                 services.change_password(me, PASSWORD, "a-new-pass-456", now=utcnow())
                 _db.session.commit()
                 outcomes.append("changed")
@@ -250,11 +235,7 @@ def test_no_token_taken_with_the_old_password_outlives_a_password_change(app, db
             finally:
                 _db.session.remove()
 
-    threads = [threading.Thread(target=take_token) for _ in range(20)] + [threading.Thread(target=change)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    all_at_once([take_token] * 20 + [change])
     db.session.expire_all()
     live = db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))

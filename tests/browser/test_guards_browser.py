@@ -8,8 +8,8 @@ from app.accounts.models import User
 from app.courses.handbook import import_handbook
 from app.courses.models import Lesson
 from app.timeutil import utcnow
+from tests.browser.conftest import log_in
 from tests.browser.test_lesson_browser import status, wait_until
-from tests.conftest import PASSWORD
 from tests.courses.conftest import write_handbook
 
 pytestmark = pytest.mark.browser
@@ -39,14 +39,6 @@ min_seconds: 60
 @pytest.fixture
 def app_config():
     return {"HEARTBEAT_INTERVAL_S": 1}
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server}/")
 
 
 def test_a_second_tab_on_another_lesson_says_it_is_not_counting(page, live_server, make_user, db, tmp_path):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.courses.handbook import import_handbook
 from app.courses.models import Lesson, LessonProgress
 from app.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in
 from tests.courses.conftest import write_handbook
 
 pytestmark = pytest.mark.browser
@@ -75,11 +75,7 @@ def set_visibility(page, state: str) -> None:
 
 def test_time_accrues_only_while_visible_and_the_lesson_completes(page, live_server, make_user, lesson, db):
     user = make_user(username="cadre01")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("cadre01")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server}/")
+    log_in(page, live_server, "cadre01")
 
     page.goto(f"{live_server}/lessons/{lesson.id}")
     page.mouse.move(10, 10)

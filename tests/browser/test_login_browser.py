@@ -3,6 +3,7 @@
 import pytest
 
 from app.demo import DEMO_PASSWORD
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -13,21 +14,13 @@ def demo(app):
     assert result.exit_code == 0, result.output
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-
-
 @pytest.mark.parametrize("username, entry", [
     ("cadre01", "首页"), ("trainer", "首页"), ("manager", "人员"), ("admin", "系统管理"),
 ])
 def test_demo_accounts_log_in_and_see_their_menu(page, live_server, demo, username, entry):
     page.goto(f"{live_server}/login")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    log_in(page, live_server, username)
+    log_in(page, live_server, username, DEMO_PASSWORD)
     menu = page.get_by_test_id("menu")
     assert menu.get_by_text(entry).first.is_visible()
     if username == "cadre01":
@@ -43,7 +36,7 @@ def test_wrong_password_shows_one_message(page, live_server, demo):
 
 
 def test_the_menu_folds_on_a_phone(phone, live_server, demo):
-    log_in(phone, live_server, "admin")
+    log_in(phone, live_server, "admin", DEMO_PASSWORD)
     toggler = phone.locator(".navbar-toggler")
     assert toggler.is_visible()
     toggler.click()

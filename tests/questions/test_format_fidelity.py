@@ -8,11 +8,15 @@ from dataclasses import asdict
 import pytest
 import yaml
 from flask_babel import force_locale
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from app.questions.data import BlankAnswer, FormatError, OptionData, QuestionData
 from app.questions.formats import aiken, gift, moodle_xml, xlsx, yaml_format
-from tests.questions.test_formats import sample_bank
+from tests.questions.test_formats import sample_bank, sheet
+
+
+def sheet_with(header, rows) -> bytes:
+    return sheet(rows, header=header)
 
 ALL_FORMATS = (yaml_format, gift, moodle_xml, xlsx, aiken)
 
@@ -259,17 +263,6 @@ def test_aiken_writes_html_as_plain_text(app):
 
 # XLSX --------------------------------------------------------------------------------
 
-def sheet(header, rows) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_xlsx_keeps_usage_and_rubric(app):
     bank = [q for q in rich_bank() if q.type != "fill_blank"] + sample_bank()
     back = xlsx.parse(xlsx.export(bank))
@@ -286,12 +279,12 @@ def test_xlsx_keeps_usage_and_rubric(app):
     ("练习", "practice"), ("考试", "exam"), ("练习和考试", "both"), ("practice", "practice"),
     ("Exam", "exam"), ("both", "both"), ("", "both")])
 def test_xlsx_usage_words(app, word, usage):
-    [q] = xlsx.parse(sheet(("题目", "类型", "答案", "用途"), [("题", "判断题", "对", word)])).questions
+    [q] = xlsx.parse(sheet_with(("题目", "类型", "答案", "用途"), [("题", "判断题", "对", word)])).questions
     assert q.usage == usage
 
 
 def test_xlsx_rubric_and_reference_answer_columns(app):
-    data = sheet(("题目", "类型", "答案", "参考答案", "评分标准", "分值"), [
+    data = sheet_with(("题目", "类型", "答案", "参考答案", "评分标准", "分值"), [
         ("简述一", "简答题", "", "参考", "要点一：3\n要点二: 2.5|要点：三：4.5", 10),
         ("简述二", "简答题", "答案列里的参考答案", "", "", 10),
     ])
@@ -305,7 +298,7 @@ def test_xlsx_rubric_and_reference_answer_columns(app):
 @pytest.mark.parametrize("column, value, needle", [
     ("用途", "自学", "自学"), ("评分标准", "只有要点", "只有要点"), ("评分标准", "要点：很多", "要点：很多")])
 def test_xlsx_bad_usage_or_rubric_is_reported_with_its_row(app, column, value, needle):
-    result = xlsx.parse(sheet(("题目", "类型", "答案", column), [("题", "简答题", "参考", value)]))
+    result = xlsx.parse(sheet_with(("题目", "类型", "答案", column), [("题", "简答题", "参考", value)]))
     [error] = result.errors
     assert error.location == 2 and error.unit == "row" and needle in str(error.message)
 
@@ -329,14 +322,9 @@ def test_xlsx_template_notes_are_in_chinese(app):
 
 
 def test_xlsx_reads_and_writes_the_area_names_the_pages_show(app):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["题目", "类型", "答案", "选项A", "选项B", "业务领域"])
-    sheet.append(["组工干部应当坚持公道正派。", "判断题", "对", None, None, "组工干部自身建设"])
-    sheet.append(["组工信息报送要坚持什么？", "单选题", "A", "真实准确", "越快越好", "信息化与网络信息工作"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    result = xlsx.parse(buffer.getvalue())
+    result = xlsx.parse(sheet_with(("题目", "类型", "答案", "选项A", "选项B", "业务领域"), [
+        ("组工干部应当坚持公道正派。", "判断题", "对", None, None, "组工干部自身建设"),
+        ("组工信息报送要坚持什么？", "单选题", "A", "真实准确", "越快越好", "信息化与网络信息工作")]))
     assert result.errors == []
     assert [q.area for q in result.questions] == ["self_building", "informatization"]
     exported = load_workbook(io.BytesIO(xlsx.export(result.questions)))
