@@ -22,8 +22,13 @@ VERBS = {
     "answered": "http://adlnet.gov/expapi/verbs/answered",
     "passed": "http://adlnet.gov/expapi/verbs/passed",
     "failed": "http://adlnet.gov/expapi/verbs/failed",
+    "attempted": "http://adlnet.gov/expapi/verbs/attempted",
+    "certified": "http://id.tincanapi.com/verb/earned",
+    "regraded": "http://adlnet.gov/expapi/verbs/scored",
+    "withdrawn": "http://activitystrea.ms/schema/1.0/retract",
+    "voided": "http://adlnet.gov/expapi/verbs/voided",
 }
-OBJECT_TYPES = ("lesson", "course", "collective_session", "exam", "question")
+OBJECT_TYPES = ("lesson", "course", "collective_session", "exam", "question", "certificate")
 
 
 class Trace(db.Model):
@@ -63,5 +68,7 @@ def verb_labels() -> dict:
     return {
         "opened": _l("Opened"), "studied": _l("Studied"), "completed": _l("Completed"),
         "attended": _l("Attended collective study"), "answered": _l("Answered"),
-        "passed": _l("Passed"), "failed": _l("Failed"),
+        "passed": _l("Passed"), "failed": _l("Failed"), "attempted": _l("Started"),
+        "certified": _l("Certified"), "regraded": _l("Regraded"), "withdrawn": _l("Withdrawn"),
+        "voided": _l("Voided"),
     }
