@@ -20,7 +20,7 @@ class MenuItem:
 
 MENU: list[MenuItem] = [
     MenuItem("dashboard.home", _l("Home"), frozenset({"cadre", "trainer", "manager", "admin"})),
-    MenuItem("courses.plan", _l("My plan"), frozenset({"cadre", "trainer", "manager"})),
+    MenuItem("plans.plan", _l("My plan"), frozenset({"cadre", "trainer", "manager"})),
     MenuItem("courses.index", _l("Courses"), frozenset({"cadre", "trainer", "manager", "admin"})),
     MenuItem("courses.check_in", _l("Check in"), frozenset({"cadre", "trainer", "manager"})),
     MenuItem("courses.my_timeline", _l("My timeline"), frozenset({"cadre", "trainer", "manager"})),

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -23,6 +25,7 @@ from app.courses.models import Course, CourseAssignment, CourseCompletion, PostC
 from app.courses.services import CourseProgress, courses_progress
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.planitems import PlanEntry
 
 ORIENTATION_DAYS = 90
 STATUSES = {
@@ -54,6 +57,28 @@ class PlanItem:
         if self.due_on is not None and today > self.due_on:
             return "overdue"
         return "in_progress" if self.progress.completed else "not_started"
+
+
+class CoursePlans:
+    """The plan provider of courses (see app/planitems.py)."""
+
+    kind = "course"
+
+    def items_for(self, users: Sequence[User], today: date) -> dict[int, list[PlanEntry]]:
+        return {user_id: [entry(item) for item in items]
+                for user_id, items in plans_for(users, today).items()}
+
+
+def entry(item: PlanItem) -> PlanEntry:
+    """A course's plan item in the shape every provider shares."""
+    return PlanEntry(kind="course", id=item.course.id, title=item.course.title, required=item.required,
+                     due_on=item.due_on, completed=item.completed,
+                     progress=1.0 if item.completed else item.progress.fraction, source=item.source,
+                     url=url_for("courses.course", course_id=item.course.id),
+                     detail=_("%(done)d of %(total)d lessons", done=item.progress.completed,
+                              total=item.progress.lessons),
+                     position=item.course.position,
+                     extra={"lessons": item.progress.lessons, "lessons_completed": item.progress.completed})
 
 
 def plan_for(user: User, today: date) -> list[PlanItem]:
