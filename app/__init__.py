@@ -24,7 +24,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
                                 x_proto=1)
 
-    from app import extensions, i18n, models, web  # noqa: F401  (models: register tables)
+    from app import extensions, i18n, models, navigation, web  # noqa: F401  (models: register tables)
+    from app.accounts import login
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
@@ -32,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    login.init_app(app)
+    navigation.init_app(app)
 
     from app import dashboard, demo, scheduler
     from app.accounts import admin_routes

@@ -11,9 +11,9 @@ from app.courses import collective, services
 from app.courses.forms import CheckInForm
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import db_int
 from app.timeutil import utcnow
 from app.traces.services import timeline
+from app.web.forms import db_int
 
 bp = Blueprint("courses", __name__)
 TIMELINE_PAGE = 50
