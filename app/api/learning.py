@@ -7,7 +7,7 @@ from datetime import datetime, time
 from flask import current_app, jsonify
 from flask_login import current_user, login_required
 
-from app.api import bp
+from app.api.base import bp
 from app.api.serializers import iso
 from app.courses import plans, services
 from app.planitems import PlanEntry
