@@ -166,9 +166,8 @@ def collective_sessions():
             session = done.value
             flash(_("Scheduled; the check-in code is %(code)s.", code=session.code), "success")
             return redirect(url_for(".collective_session", session_id=session.id))
-    sessions = db.session.scalars(select(CollectiveSession).order_by(
-        CollectiveSession.starts_at.desc()).limit(100)).all()
-    return render_template("teach/collective.html", form=form, sessions=sessions, now=utcnow())
+    return render_template("teach/collective.html", form=form, sessions=collective.recent_sessions(),
+                           now=utcnow())
 
 
 @bp.route("/teach/collective/<int:session_id>")
