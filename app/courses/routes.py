@@ -10,8 +10,8 @@ from app.accounts.permissions import get_visible_user, roles_required
 from app.courses import collective, services
 from app.courses.forms import CheckInForm
 from app.extensions import db
-from app.timeutil import utcnow
-from app.traces.services import timeline
+from app.timeutil import local_today, utcnow
+from app.traces.services import daily_study, timeline
 from app.web.forms import db_int
 from app.web.unit import attempt, perform
 
@@ -72,7 +72,11 @@ def person_timeline(user_id: int):
 def _timeline_page(user):
     page = db.paginate(timeline(user), page=request.args.get("page", 1, type=db_int), per_page=TIMELINE_PAGE,
                        error_out=False)
-    return render_template("courses/timeline.html", person=user, page=page)
+    days: dict = {}
+    for trace in page.items:
+        days.setdefault(local_today(trace.at), []).append(trace)
+    return render_template("courses/timeline.html", person=user, page=page, days=days,
+                           totals=daily_study(user, days))
 
 
 @bp.route("/collective/check-in", methods=["GET", "POST"])
