@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 
 from app.questions.data import FormatError, OptionData, QuestionData
+from app.questions.types import exact
 
 FULL_MARK = 0.9999  # a weight this close to 1 is the whole mark
 
@@ -24,6 +27,13 @@ def decode_utf8(data: bytes) -> str:
         raise FormatError(
             _l("The file must be UTF-8 encoded; line %(line)d is not. Save it as UTF-8 and upload it again.",
                line=line), location=line) from None
+
+
+def plain_number(value: Decimal | float | int) -> int | float:
+    """Points as a file writes them: 1 for 1.00, 2.5 for 2.50. A Decimal of two places has a
+    float whose shortest form is its own digits, so a file never reads 0.30000000000000004."""
+    number = exact(value)
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 # Shared by the Moodle formats (GIFT, Moodle XML) -------------------------------------------

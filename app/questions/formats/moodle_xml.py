@@ -9,6 +9,7 @@ import base64
 import mimetypes
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
@@ -25,7 +26,7 @@ from app.questions.data import (
 )
 from app.questions.formats import FULL_MARK, decode_utf8, multiple_response, right_shares
 from app.questions.formats import can_carry_one_blank as can_carry
-from app.questions.types import OPTION_KEYS
+from app.questions.types import OPTION_KEYS, to_points
 
 # Moodle's allowed grade fractions (question_bank::fraction_options_full).
 ALLOWED_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3,
@@ -116,6 +117,16 @@ def parse(data: bytes) -> ParseResult:
     return result
 
 
+def _points(grade: str) -> Decimal:
+    """A defaultgrade as exact points; Moodle writes 0 for "no grade", which counts 1 here."""
+    try:
+        if Decimal(grade) <= 0:
+            return Decimal(1)
+    except InvalidOperation:
+        pass  # to_points says what is wrong
+    return to_points(grade)
+
+
 def _question(element: ET.Element, qtype: str, name: str, line: int | None) -> QuestionData:
     text_element = element.find("questiontext")
     stem = _inline_files(_text(text_element), text_element)
@@ -125,7 +136,7 @@ def _question(element: ET.Element, qtype: str, name: str, line: int | None) -> Q
     question.explanation = html_to_text(_text(feedback)) if _is_html(feedback) else _text(feedback).strip()
     grade = _text(element, "defaultgrade").strip()
     if grade:
-        question.points = float(grade) if float(grade) > 0 else 1.0
+        question.points = _points(grade)
     question.tags = [_text(tag).strip() for tag in element.findall("tags/tag") if _text(tag).strip()]
     idnumber = _text(element, "idnumber").strip()
     question.source_key = idnumber or None

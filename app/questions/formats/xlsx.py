@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -32,7 +33,8 @@ from app.questions.data import (
     ParseResult,
     QuestionData,
 )
-from app.questions.types import OPTION_KEYS
+from app.questions.formats import plain_number
+from app.questions.types import OPTION_KEYS, to_points
 from app.vocabulary import AREA_ALIASES, AREA_NAMES_ZH, AREAS, TIER_ALIASES, TIERS
 
 TYPES = {
@@ -134,7 +136,7 @@ def _question(cells: dict[str, str], row: int) -> QuestionData:
         raise ValueError(str(_l("题目 is empty.")))
     question = QuestionData(type=qtype, stem=stem, line=row, explanation=cells.get("解析", ""),
                             name=stem[:50], source_key=cells.get("编号") or None)
-    question.points = _number(cells.get("分值"), default=None)
+    question.points = to_points(cells["分值"]) if cells.get("分值") else None
     question.difficulty = _difficulty(cells.get("难度", ""))
     question.lesson_key = cells.get("知识点") or None
     area, tier = cells.get("业务领域", ""), cells.get("层级", "")
@@ -194,19 +196,10 @@ def _question(cells: dict[str, str], row: int) -> QuestionData:
         question.blanks = blanks
     else:
         question.reference_answer = cells.get("参考答案") or answer
-    if question.points is None:
-        question.points = {"multiple_choice": 2.0, "fill_blank": float(len(question.blanks) or 1),
-                           "essay": 10.0}.get(qtype, 1.0)
+    if question.points is None:  # the defaults the notes sheet promises (item 9)
+        question.points = {"multiple_choice": Decimal(2), "fill_blank": Decimal(len(question.blanks) or 1),
+                           "essay": Decimal(10)}.get(qtype, Decimal(1))
     return question
-
-
-def _number(text: str | None, default):
-    if not text:
-        return default
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(str(_l("分值 %(value)s is not a number.", value=text))) from None
 
 
 def _whole(value: float) -> int | float:
@@ -294,7 +287,7 @@ def export(questions: list[QuestionData]) -> bytes:
         options = {o.key: o.text for o in q.options}
         row = [q.stem, TYPE_NAMES[q.type], _answer_text(q), q.explanation,
                *[options.get(k, "") for k in OPTION_KEYS],
-               q.points, q.difficulty, q.lesson_key or "", AREA_NAMES_ZH.get(q.area, q.area or ""),
+               plain_number(q.points), q.difficulty, q.lesson_key or "", AREA_NAMES_ZH.get(q.area, q.area or ""),
                TIER_NAMES.get(q.tier, q.tier or ""), USAGE_NAMES.get(q.usage, q.usage or ""),
                _rubric_text(q.rubric), "、".join(q.tags), q.source_key or ""]
         sheet.append([safe_cell(v) for v in row])

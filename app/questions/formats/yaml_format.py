@@ -9,6 +9,7 @@ the exporter writes those mappings only where the simple form would lose somethi
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import yaml
 from flask_babel import lazy_gettext as _l
@@ -21,8 +22,8 @@ from app.questions.data import (
     ParseResult,
     QuestionData,
 )
-from app.questions.formats import decode_utf8
-from app.questions.types import OPTION_KEYS
+from app.questions.formats import decode_utf8, plain_number
+from app.questions.types import OPTION_KEYS, to_points
 from app.vocabulary import AREA_ALIASES, TIER_ALIASES
 
 LINE = "__line__"
@@ -96,10 +97,9 @@ def _fraction(value, where: str) -> float:
     return number
 
 
-def _points(value):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value  # anything else is reported by the importer's checks
+def _points(value) -> Decimal:
+    """Exact points; a bad value is this question's error (types.to_points says why)."""
+    return to_points(value)
 
 
 def _question(item: dict, file_area: str | None, line: int) -> QuestionData:
@@ -111,7 +111,7 @@ def _question(item: dict, file_area: str | None, line: int) -> QuestionData:
         type=qtype, stem=stem, line=line,
         stem_format="html" if item.get("stem_format") == "html" else "text",
         explanation=_text(item.get("explanation")),
-        points=_points(item.get("points", 1.0)), difficulty=item.get("difficulty"),
+        points=_points(item.get("points", 1)), difficulty=item.get("difficulty"),
         area=AREA_ALIASES.get(area, area), tier=TIER_ALIASES.get(tier, tier),
         lesson_key=item.get("lesson"), usage=item.get("usage", "both"),
         tags=[str(t) for t in item.get("tags") or []],
@@ -231,7 +231,7 @@ def export(questions: list[QuestionData]) -> bytes:
                            ("lesson", q.lesson_key)):
             if value is not None:
                 item[key] = value
-        item.update({"usage": q.usage, "points": _number(q.points)})
+        item.update({"usage": q.usage, "points": plain_number(q.points)})
         if q.tags:
             item["tags"] = list(q.tags)
         if q.category:
