@@ -51,7 +51,7 @@ REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and p
 @bp.app_context_processor
 def labels():
     # App-wide: the question partials are shared with the exam pages.
-    return {"TYPE_LABELS": TYPE_LABELS, "Q_STATUSES": STATUSES, "USAGES": USAGES,
+    return {"TYPE_LABELS": TYPE_LABELS, "QUESTION_TYPES": REGISTRY, "Q_STATUSES": STATUSES, "USAGES": USAGES,
             "REVIEW_ACTIONS": REVIEW_ACTIONS, "FORMAT_LABELS": FORMAT_LABELS}
 
 
@@ -173,7 +173,7 @@ def preview(qtype: str):
     data = _form_to_data(form, qtype)
     from app.questions.content import to_content
 
-    return render_template("questions/_preview.html", qtype=qtype, content=to_content(data),
+    return render_template("questions/_preview.html", view=get_type(qtype).present(to_content(data)).view,
                            points=data.points, problems=services.problems(data) if data.stem else [])
 
 
@@ -196,6 +196,7 @@ def show(question_id: int):
     may_review = (question.status == "in_review" and current
                   and current_user.id not in services.version_authors(question))
     return render_template("questions/show.html", question=question, version=version, current=current,
+                           view=get_type(question.type).present(version.content).view,
                            meta=_version_meta(version), may_review=may_review,
                            changes=changes_between(question.type, earlier, version) if earlier else [],
                            reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
