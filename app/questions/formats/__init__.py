@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from app.questions.data import FormatError, OptionData, QuestionData
-from app.questions.types import exact
+from app.questions.types import REGISTRY, exact
 
 FULL_MARK = 0.9999  # a weight this close to 1 is the whole mark
 
@@ -40,9 +40,7 @@ def plain_number(value: Decimal | float | int) -> int | float:
 
 def can_carry_one_blank(q: QuestionData) -> bool:
     """GIFT and Moodle XML hold every type, but a fill-in only with one blank (a short answer)."""
-    if q.type == "fill_blank":
-        return len(q.blanks) == 1
-    return q.type in ("single_choice", "multiple_choice", "true_false", "essay")
+    return q.type in REGISTRY and len(q.blanks) <= 1  # only a fill-in has blanks
 
 
 def multiple_response(options: list[OptionData]) -> tuple[str, str | list[str]]:
