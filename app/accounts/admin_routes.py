@@ -326,6 +326,7 @@ def reset_password(user_id: int):
 def user_import_page():
     form = UserImportForm()
     report = None
+    status = 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -336,13 +337,14 @@ def user_import_page():
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+            status = exc.status
         else:
             if report.imported:
                 db.session.commit()  # the result box below says how many
             else:
                 db.session.rollback()
     return render_template("admin/user_import.html", form=form, report=report,
-                           headers=list(user_import.HEADERS))
+                           headers=list(user_import.HEADERS)), status
 
 
 @bp.route("/users/import/template.xlsx")

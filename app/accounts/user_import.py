@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.accounts import audit, services
@@ -25,6 +23,7 @@ from app.accounts.models import Post, User
 from app.accounts.org import find_by_path
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.uploads import ROWS_SEEN_FACTOR, ROWS_SEEN_MARGIN, UploadRefused, read_sheet, too_many
 
 HEADERS = {"姓名": "name", "用户名": "username", "组织单位": "org_unit", "岗位": "post",
            "角色": "roles", "入职日期": "joined_on"}
@@ -89,12 +88,11 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str | da
         rows = _csv_rows(data)
     else:
         raise ValidationFailed(_l("Upload an .xlsx or .csv file."))
-    rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
     if not rows:
         raise ValidationFailed(_l("The file has no header row."))
     header_row, header = rows[0]
     columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
+    for index, cell in sorted(header.items()):
         name = _text(cell)
         if name in HEADERS:
             columns[HEADERS[name]] = index
@@ -107,12 +105,7 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str | da
     body = rows[1:]
     if not body:
         raise ValidationFailed(_l("The file has a header but no data rows."))
-    if len(body) > MAX_ROWS:
-        raise ValidationFailed(_l("At most %(n)d rows can be imported at once.", n=MAX_ROWS))
-    return [
-        (n, {field: (cells[i] if i < len(cells) else None) for field, i in columns.items()})
-        for n, cells in body
-    ]
+    return [(n, {field: cells.get(i) for field, i in columns.items()}) for n, cells in body]
 
 
 def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]], list[RowError]]:
@@ -177,19 +170,16 @@ def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]]
     return parsed, errors
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes) -> list[tuple[int, dict[int, object]]]:
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationFailed(_l("The file is not a readable .xlsx workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
-    finally:
-        workbook.close()
+        return read_sheet(data, max_rows=MAX_ROWS, unit=_l("users")).rows
+    except UploadRefused as exc:
+        raise ValidationFailed(exc.message) from None
 
 
-def _csv_rows(data: bytes):
+def _csv_rows(data: bytes) -> list[tuple[int, dict[int, object]]]:
+    """The non-empty rows (header included) as (line, {column: text}), at most MAX_ROWS + 1,
+    read one by one so that neither empty lines nor a long file are ever held whole."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -200,10 +190,22 @@ def _csv_rows(data: bytes):
         raise ValidationFailed(_l("The CSV file must be encoded in UTF-8 or GB18030."))
     if "\x00" in text:
         raise ValidationFailed(_l("The file is not a text CSV file."))
+    rows: list[tuple[int, dict[int, object]]] = []
+    seen_limit = MAX_ROWS * ROWS_SEEN_FACTOR + ROWS_SEEN_MARGIN
+    reader = csv.reader(io.StringIO(text))
     try:
-        return list(enumerate(csv.reader(io.StringIO(text)), 1))
+        for seen, cells in enumerate(reader, 1):
+            if seen > seen_limit:
+                raise ValidationFailed(too_many(MAX_ROWS, _l("users")).message)
+            values = {i: c for i, c in enumerate(cells) if c.strip()}
+            if not values:
+                continue
+            if len(rows) > MAX_ROWS:  # the header and MAX_ROWS users are already in
+                raise ValidationFailed(too_many(MAX_ROWS, _l("users")).message)
+            rows.append((seen, values))
     except csv.Error as exc:
         raise ValidationFailed(_l("The CSV file is malformed: %(reason)s", reason=str(exc))) from exc
+    return rows
 
 
 def _text(value) -> str:

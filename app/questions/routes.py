@@ -282,6 +282,7 @@ def retire(question_id: int):
 def import_page():
     form = ImportForm()
     report = None
+    status = 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -292,9 +293,10 @@ def import_page():
         except ImportFailed as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+            status = 422  # the file was refused as a whole
         else:
             db.session.commit()
-    return render_template("questions/import.html", form=form, report=report)
+    return render_template("questions/import.html", form=form, report=report), status
 
 
 @bp.route("/import/template.xlsx")

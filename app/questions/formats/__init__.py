@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from flask_babel import lazy_gettext as _l
 
 from app.questions.data import FormatError, OptionData, QuestionData
@@ -24,6 +27,21 @@ def decode_utf8(data: bytes) -> str:
         raise FormatError(
             _l("The file must be UTF-8 encoded; line %(line)d is not. Save it as UTF-8 and upload it again.",
                line=line), location=line) from None
+
+
+# The line breaks str.splitlines() knows.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """The lines of `text` as str.splitlines() cuts them, one at a time: a file of millions
+    of lines is never held as a list."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[start:match.start()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
 
 
 # Shared by the Moodle formats (GIFT, Moodle XML) -------------------------------------------
