@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -43,6 +44,20 @@ ROWS_SEEN_FACTOR = 3
 ROWS_SEEN_MARGIN = 1_000
 MAX_MERGED_RANGES = 10_000
 MAX_XML_DEPTH = 64  # element nesting of a Moodle XML file
+
+
+# NUL or a lone UTF-16 surrogate: text no database column can store (PostgreSQL refuses it).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds a character the database would refuse."""
+    return UNSTORABLE.search(text) is not None
+
+
+def clean_filename(name: str | None, limit: int = 255) -> str:
+    """An uploaded file's name as it can be stored and shown (it is the client's to choose)."""
+    return UNSTORABLE.sub("", name or "").strip()[:limit]
 
 
 class UploadRefused(Exception):

@@ -76,8 +76,8 @@ def password_change_required():
 
 def safe_next_url(target: str | None) -> str | None:
     """`target` if it is a local path (never another site), else None."""
-    if not target:
-        return None
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None  # CR/LF (or any control character) would be a header injection: no next
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -23,7 +23,15 @@ from app.accounts.models import Post, User
 from app.accounts.org import find_by_path
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.uploads import ROWS_SEEN_FACTOR, ROWS_SEEN_MARGIN, UploadRefused, read_sheet, too_many
+from app.uploads import (
+    ROWS_SEEN_FACTOR,
+    ROWS_SEEN_MARGIN,
+    UploadRefused,
+    clean_filename,
+    read_sheet,
+    too_many,
+    unstorable,
+)
 
 HEADERS = {"姓名": "name", "用户名": "username", "组织单位": "org_unit", "岗位": "post",
            "角色": "roles", "入职日期": "joined_on"}
@@ -34,6 +42,7 @@ ROLE_NAMES = {
     "管理员": "admin", "系统管理员": "admin", "admin": "admin",
 }
 MAX_ROWS = 10_000
+MAX_NAME = User.name.type.length  # 64, as for the username
 _SPLIT = re.compile(r"[,，、;；/\s]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -72,7 +81,7 @@ def import_users(filename: str, data: bytes, *, initial_password: str, actor: Us
     for _row, user_data in parsed:
         services.create_user(user_data, initial_password, actor=actor, today=today,
                              must_change_password=True)
-    audit.record(actor, "user.import", summary=filename,
+    audit.record(actor, "user.import", summary=clean_filename(filename),
                  details={"count": len(parsed), "usernames": list(usernames)})
     return ImportReport(len(table), (), usernames, imported=True)
 
@@ -112,6 +121,7 @@ def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]]
     errors: list[RowError] = []
     parsed: list[tuple[int, services.UserData]] = []
     usernames = [services.normalize_username(_text(r["username"])) for _n, r in table]
+    usernames = [u for u in usernames if not unstorable(u) and len(u) <= MAX_NAME]  # never queried
     taken = set(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
     posts = {p.name: p for p in db.session.scalars(select(Post))}
     posts.update({p.code: p for p in posts.values()})
@@ -119,13 +129,20 @@ def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]]
     seen: dict[str, int] = {}
     for row, cells in table:
         problems: list[str] = []
+        if any(unstorable(_text(value)) for value in cells.values()):
+            errors.append(RowError(row, _("The row holds a NUL character or an invalid one; remove it.")))
+            continue
         name = _text(cells["name"])
         username = services.normalize_username(_text(cells["username"]))
         if not name:
             problems.append(_("姓名 is empty."))
+        elif len(name) > MAX_NAME:
+            problems.append(_("姓名 is longer than %(n)d characters.", n=MAX_NAME))
         if not username:
             problems.append(_("用户名 is empty."))
-        elif not all(c.isalnum() or c in "._-" for c in username) or len(username) > 64:
+        elif len(username) > MAX_NAME:
+            problems.append(_("用户名 is longer than %(n)d characters.", n=MAX_NAME))
+        elif not all(c.isalnum() or c in "._-" for c in username):
             problems.append(_("用户名 %(name)s has characters other than letters, digits, '.', '_' "
                               "and '-'.", name=username))
         elif username in taken:

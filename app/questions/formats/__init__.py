@@ -21,12 +21,18 @@ def decode_utf8(data: bytes) -> str:
         raise FormatError(_l("This is a spreadsheet (or another zipped file), not a text file; "
                              "for a spreadsheet choose the XLSX format."))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FormatError(
             _l("The file must be UTF-8 encoded; line %(line)d is not. Save it as UTF-8 and upload it again.",
                line=line), location=line) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise FormatError(_l("Line %(line)d holds a NUL character, which no text may hold; remove it.",
+                             line=line), location=line)
+    return text
 
 
 # The line breaks str.splitlines() knows.
