@@ -45,7 +45,7 @@ def require_trainer():
 
 REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and published"),
                   "reject": _l("returned"), "retire": _l("retired"), "import_publish": _l("published on import"),
-                  "edit": _l("edited the draft")}
+                  "edit": _l("edited the draft"), "withdraw": _l("edited in review, so withdrawn to draft")}
 
 
 @bp.app_context_processor
@@ -234,6 +234,7 @@ def show(question_id: int):
                   and current_user.id not in services.version_authors(question))
     return render_template("questions/show.html", question=question, version=version, current=current,
                            meta=_version_meta(version), may_review=may_review,
+                           review_pin=services.review_pin(question) if may_review else "",
                            changes=changes_between(question.type, earlier, version) if earlier else [],
                            reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
 
@@ -265,7 +266,8 @@ def submit(question_id: int):
 
 @bp.post("/<int:question_id>/approve")
 def approve(question_id: int):
-    return _act(question_id, lambda q, _c: services.approve(q, actor=current_user, now=utcnow()))
+    seen = request.form.get("version", "")  # the review pin of the text on the reviewer's page
+    return _act(question_id, lambda q, _c: services.approve(q, actor=current_user, now=utcnow(), seen=seen))
 
 
 @bp.post("/<int:question_id>/reject")
