@@ -15,8 +15,8 @@ from sqlalchemy import or_, select
 from app.accounts import audit, org
 from app.accounts.forms import EmptyForm
 from app.accounts.models import OrgUnit, Post, User
-from app.accounts.org import is_within
 from app.accounts.permissions import (
+    acted_above,
     get_visible_unit,
     get_visible_user,
     roles_required,
@@ -270,8 +270,7 @@ def delete_assignment(assignment_id: int):
         # ...and made by them or by someone within their part of the tree: a section head
         # does not undo what the department's leadership assigned to the section.
         author = row.assigned_by
-        if author is not None and author.id != current_user.id and (
-                author.org_unit is None or not is_within(author.org_unit, current_user.org_unit)):
+        if acted_above(author, current_user):
             flash(_("This assignment was made above your part of the organization; ask %(name)s to change it.",
                     name=author.name), "danger")
             return redirect(url_for(".assignments"))
