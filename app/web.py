@@ -13,6 +13,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -207,6 +208,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        if app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        # What a logged-in user sees, every API answer and every download stays out of
+        # shared and browser caches (a shared office computer, a proxy).
+        if request.endpoint != "static" and (
+                wants_json() or current_user.is_authenticated
+                or "attachment" in response.headers.get("Content-Disposition", "")):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -239,7 +249,10 @@ def init_app(app: Flask) -> None:
         if status == 413 and app.config.get("MAX_CONTENT_LENGTH"):
             message = _("The upload is too large; the limit is %(limit)s.",
                         limit=_size_label(app.config["MAX_CONTENT_LENGTH"]))
-        return error_response(status, code, message)
+        response = make_response(error_response(status, code, message))
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # as RFC 9110 requires
+        return response
 
     @app.errorhandler(RecursionError)
     def too_deep(exc: RecursionError):

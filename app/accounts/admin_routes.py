@@ -303,6 +303,16 @@ def toggle_user(user_id: int):
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/tokens/revoke", methods=["POST"])
+def revoke_user_tokens(user_id: int):
+    user = _get(User, user_id)
+    if EmptyForm().validate_on_submit():
+        revoked = services.revoke_tokens(user, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d API tokens of %(name)s revoked.", n=revoked, name=user.username), "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id: int):
     user = _get(User, user_id)
