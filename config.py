@@ -41,6 +41,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", 20)) * 1024 * 1024
+    HSTS_SECONDS = 0  # Strict-Transport-Security: production only (its site is HTTPS)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
@@ -79,6 +80,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
 
 CONFIGS = {

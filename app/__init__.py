@@ -77,6 +77,14 @@ def _check_production(app: Flask) -> None:
             "Production needs a real SECRET_KEY (32+ random characters), e.g. "
             "python -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    # Each gunicorn worker would count login failures and check-in codes on its own, so
+    # four workers would let four times the limit through.
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://"):
+        raise RuntimeError(
+            "Production needs a rate-limit store shared by every process: set "
+            "RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379/0"
+        )
 
 
 def _migrations_dir() -> str:

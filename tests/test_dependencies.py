@@ -12,7 +12,7 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[1] / "app"
 
 # Shared plumbing that imports no feature.
-LEAVES = {"db", "extensions", "errors", "timeutil", "vocabulary", "planitems", "i18n", "web"}
+LEAVES = {"db", "extensions", "errors", "timeutil", "vocabulary", "planitems", "i18n", "web", "uploads"}
 # What each feature may import besides the leaves. reports, dashboard and api read everything;
 # the app factory, the model registry, the scheduler and the demo wire features together.
 FEATURES = {

@@ -225,6 +225,16 @@ def toggle_user(user_id: int):
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/tokens/revoke", methods=["POST"])
+def revoke_user_tokens(user_id: int):
+    user = _get(User, user_id)
+    if EmptyForm().validate_on_submit():
+        revoked = services.revoke_tokens(user, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d API tokens of %(name)s revoked.", n=revoked, name=user.username), "success")
+    return redirect(url_for(".edit_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id: int):
     user = _get(User, user_id)
@@ -246,6 +256,7 @@ def reset_password(user_id: int):
 def user_import_page():
     form = UserImportForm()
     report = None
+    status = 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -256,13 +267,14 @@ def user_import_page():
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+            status = exc.status
         else:
             if report.imported:
                 db.session.commit()  # the result box below says how many
             else:
                 db.session.rollback()
     return render_template("admin/user_import.html", form=form, report=report,
-                           headers=list(user_import.HEADERS))
+                           headers=list(user_import.HEADERS)), status
 
 
 @bp.route("/users/import/template.xlsx")

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "user.deactivate": _l("User deactivated"),
     "user.password_reset": _l("Password reset"),
     "user.import": _l("Users imported"),
+    "user.revoke_tokens": _l("API tokens revoked"),
     "org_unit.create": _l("Org unit created"),
     "org_unit.update": _l("Org unit edited"),
     "org_unit.delete": _l("Org unit deleted"),

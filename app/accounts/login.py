@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import AnonymousUserMixin, current_user, user_logged_in
 
 from app.accounts import services, tokens
 from app.accounts.models import ORG_KINDS, ROLES
@@ -41,6 +41,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
+
+    @user_logged_in.connect_via(app)
+    def rotate_csrf_token(_sender, **_extra):
+        # A token from before the login (perhaps planted by someone else) stops working.
+        session.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
     @login_manager.user_loader
     def load_user(session_id: str):

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from app.accounts.models import OrgUnit, User
-from app.accounts.org import subtree_filter, subtree_ids
+from app.accounts.org import is_within, subtree_filter, subtree_ids
 from app.errors import NotFound
 from app.extensions import db
 
@@ -35,6 +35,18 @@ def scope_root(viewer: User) -> OrgUnit | None:
     if viewer.has_role("admin"):
         return None
     return viewer.org_unit
+
+
+def acted_above(author: User | None, viewer: User) -> bool:
+    """Whether what `author` did (an assignment, say) was done above `viewer`, so `viewer`
+    may not undo it. Acts are compared, not org units: an admin acts above every manager
+    wherever the admin's own unit sits; a manager acts above `viewer` unless the manager's
+    unit lies within `viewer`'s part of the tree. Nobody is above an admin or themselves."""
+    if author is None or author.id == viewer.id or viewer.has_role("admin"):
+        return False
+    if author.has_role("admin"):
+        return True
+    return author.org_unit is None or not is_within(author.org_unit, viewer.org_unit)
 
 
 def can_see_everything(viewer: User) -> bool:

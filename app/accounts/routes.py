@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import services, tokens
 from app.accounts.forms import ChangePasswordForm, LoginForm
 from app.accounts.models import User
 from app.accounts.org import subtree_ids, tree
@@ -22,7 +22,7 @@ from app.extensions import db
 from app.i18n import SESSION_KEY
 from app.timeutil import local_today, utcnow
 from app.web import safe_next_url
-from app.web.forms import db_int
+from app.web.forms import EmptyForm, db_int
 from app.web.unit import attempt, perform
 
 bp = Blueprint("accounts", __name__)
@@ -64,7 +64,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit() and attempt(lambda: services.change_password(
             current_user, form.current_password.data, form.new_password.data, now=utcnow())).ok:
-        login_user(current_user)  # the session id changed with the password
+        # The user itself, not the current_user proxy, which would then resolve to itself.
+        login_user(current_user._get_current_object())  # the session id changed with the password
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("dashboard.home"))
     return render_template("accounts/change_password.html", form=form)
@@ -107,3 +108,19 @@ def person(user_id: int):
     return render_template("accounts/person.html", user=user,
                            newcomer=services.is_newcomer(user, local_today()))
 
+
+@bp.route("/account/tokens")
+@login_required
+def tokens_page():
+    return render_template("accounts/tokens.html", tokens=tokens.live_tokens(current_user, now=utcnow()),
+                           revoke_form=EmptyForm())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if EmptyForm().validate_on_submit():
+        now = utcnow()
+        perform(lambda: tokens.revoke(tokens.own_token(current_user, token_id, now=now), now=now))
+        flash(_("The token was revoked; an app using it must log in again."), "success")
+    return redirect(url_for(".tokens_page"))

@@ -250,6 +250,14 @@ def reset_password(user: User, new_password: str, *, actor: User | None, now: da
     db.session.flush()
 
 
+def revoke_tokens(user: User, *, actor: User | None, now: datetime) -> int:
+    """An admin revokes every live API token of `user` (audit logged); how many."""
+    revoked = tokens.revoke_all(user, now=now)
+    audit.record(actor, "user.revoke_tokens", target=user, summary=user.username,
+                 details={"tokens_revoked": revoked}, now=now)
+    return revoked
+
+
 def change_password(user: User, old_password: str, new_password: str, *, now: datetime) -> None:
     """The user's own password change; ends their other sessions and revokes their API
     tokens (a token taken with the old password must not outlive it)."""

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
 
 from app.accounts.models import ApiToken, User
+from app.errors import NotFound
 from app.extensions import db
 
 
@@ -25,13 +27,37 @@ def issue(user: User, *, now: datetime, ttl: timedelta) -> tuple[str, ApiToken]:
     return raw, token
 
 
+# last_used_at is written at most this often per token, not on every request.
+USE_RESOLUTION = timedelta(minutes=5)
+
+
 def resolve(raw: str, *, now: datetime) -> ApiToken | None:
-    """The live token for `raw` whose user is active, or None."""
+    """The live token for `raw` whose user is active, or None. Notes when it was last used
+    (to the USE_RESOLUTION), committed at once: that write is its own unit of work, done
+    before the request's own begins."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     if not token.user.active:
         return None
+    if token.last_used_at is None or now - token.last_used_at >= USE_RESOLUTION:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        db.session.commit()
+    return token
+
+
+def live_tokens(user: User, *, now: datetime) -> list[ApiToken]:
+    """The tokens of `user` that still work, newest first."""
+    return list(db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+    ).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def own_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
+    """One live token of `user`, or NotFound (another user's token is not found either)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None or token.expires_at <= now:
+        raise NotFound(_l("There is no such token of yours."))
     return token
 
 

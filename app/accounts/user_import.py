@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.accounts import audit, services
@@ -25,6 +23,15 @@ from app.accounts.models import Post, User
 from app.accounts.org import find_by_path
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.uploads import (
+    ROWS_SEEN_FACTOR,
+    ROWS_SEEN_MARGIN,
+    UploadRefused,
+    clean_filename,
+    read_sheet,
+    too_many,
+    unstorable,
+)
 
 HEADERS = {"姓名": "name", "用户名": "username", "组织单位": "org_unit", "岗位": "post",
            "角色": "roles", "入职日期": "joined_on"}
@@ -35,6 +42,7 @@ ROLE_NAMES = {
     "管理员": "admin", "系统管理员": "admin", "admin": "admin",
 }
 MAX_ROWS = 10_000
+MAX_NAME = User.name.type.length  # 64, as for the username
 _SPLIT = re.compile(r"[,，、;；/\s]+")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -73,7 +81,7 @@ def import_users(filename: str, data: bytes, *, initial_password: str, actor: Us
     for _row, user_data in parsed:
         services.create_user(user_data, initial_password, actor=actor, today=today,
                              must_change_password=True)
-    audit.record(actor, "user.import", summary=filename,
+    audit.record(actor, "user.import", summary=clean_filename(filename),
                  details={"count": len(parsed), "usernames": list(usernames)})
     return ImportReport(len(table), (), usernames, imported=True)
 
@@ -89,12 +97,11 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str | da
         rows = _csv_rows(data)
     else:
         raise ValidationFailed(_l("Upload an .xlsx or .csv file."))
-    rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
     if not rows:
         raise ValidationFailed(_l("The file has no header row."))
     header_row, header = rows[0]
     columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
+    for index, cell in sorted(header.items()):
         name = _text(cell)
         if name in HEADERS:
             columns[HEADERS[name]] = index
@@ -107,18 +114,14 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str | da
     body = rows[1:]
     if not body:
         raise ValidationFailed(_l("The file has a header but no data rows."))
-    if len(body) > MAX_ROWS:
-        raise ValidationFailed(_l("At most %(n)d rows can be imported at once.", n=MAX_ROWS))
-    return [
-        (n, {field: (cells[i] if i < len(cells) else None) for field, i in columns.items()})
-        for n, cells in body
-    ]
+    return [(n, {field: cells.get(i) for field, i in columns.items()}) for n, cells in body]
 
 
 def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]], list[RowError]]:
     errors: list[RowError] = []
     parsed: list[tuple[int, services.UserData]] = []
     usernames = [services.normalize_username(_text(r["username"])) for _n, r in table]
+    usernames = [u for u in usernames if not unstorable(u) and len(u) <= MAX_NAME]  # never queried
     taken = set(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
     posts = {p.name: p for p in db.session.scalars(select(Post))}
     posts.update({p.code: p for p in posts.values()})
@@ -126,13 +129,20 @@ def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]]
     seen: dict[str, int] = {}
     for row, cells in table:
         problems: list[str] = []
+        if any(unstorable(_text(value)) for value in cells.values()):
+            errors.append(RowError(row, _("The row holds a NUL character or an invalid one; remove it.")))
+            continue
         name = _text(cells["name"])
         username = services.normalize_username(_text(cells["username"]))
         if not name:
             problems.append(_("姓名 is empty."))
+        elif len(name) > MAX_NAME:
+            problems.append(_("姓名 is longer than %(n)d characters.", n=MAX_NAME))
         if not username:
             problems.append(_("用户名 is empty."))
-        elif not all(c.isalnum() or c in "._-" for c in username) or len(username) > 64:
+        elif len(username) > MAX_NAME:
+            problems.append(_("用户名 is longer than %(n)d characters.", n=MAX_NAME))
+        elif not all(c.isalnum() or c in "._-" for c in username):
             problems.append(_("用户名 %(name)s has characters other than letters, digits, '.', '_' "
                               "and '-'.", name=username))
         elif username in taken:
@@ -177,19 +187,16 @@ def _check_rows(table, today: date) -> tuple[list[tuple[int, services.UserData]]
     return parsed, errors
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes) -> list[tuple[int, dict[int, object]]]:
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationFailed(_l("The file is not a readable .xlsx workbook.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
-    finally:
-        workbook.close()
+        return read_sheet(data, max_rows=MAX_ROWS, unit=_l("users")).rows
+    except UploadRefused as exc:
+        raise ValidationFailed(exc.message) from None
 
 
-def _csv_rows(data: bytes):
+def _csv_rows(data: bytes) -> list[tuple[int, dict[int, object]]]:
+    """The non-empty rows (header included) as (line, {column: text}), at most MAX_ROWS + 1,
+    read one by one so that neither empty lines nor a long file are ever held whole."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -200,10 +207,22 @@ def _csv_rows(data: bytes):
         raise ValidationFailed(_l("The CSV file must be encoded in UTF-8 or GB18030."))
     if "\x00" in text:
         raise ValidationFailed(_l("The file is not a text CSV file."))
+    rows: list[tuple[int, dict[int, object]]] = []
+    seen_limit = MAX_ROWS * ROWS_SEEN_FACTOR + ROWS_SEEN_MARGIN
+    reader = csv.reader(io.StringIO(text))
     try:
-        return list(enumerate(csv.reader(io.StringIO(text)), 1))
+        for seen, cells in enumerate(reader, 1):
+            if seen > seen_limit:
+                raise ValidationFailed(too_many(MAX_ROWS, _l("users")).message)
+            values = {i: c for i, c in enumerate(cells) if c.strip()}
+            if not values:
+                continue
+            if len(rows) > MAX_ROWS:  # the header and MAX_ROWS users are already in
+                raise ValidationFailed(too_many(MAX_ROWS, _l("users")).message)
+            rows.append((seen, values))
     except csv.Error as exc:
         raise ValidationFailed(_l("The CSV file is malformed: %(reason)s", reason=str(exc))) from exc
+    return rows
 
 
 def _text(value) -> str:

@@ -40,6 +40,25 @@ def delete_token():
     return "", 204
 
 
+def _token(token) -> dict:
+    return {"id": token.id, "created_at": iso(token.created_at), "expires_at": iso(token.expires_at),
+            "last_used_at": iso(token.last_used_at)}
+
+
+@bp.get("/auth/tokens")
+@login_required
+def list_tokens():
+    return jsonify(tokens=[_token(t) for t in tokens.live_tokens(current_user, now=utcnow())])
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+@login_required
+def delete_own_token(token_id: int):
+    now = utcnow()
+    perform(lambda: tokens.revoke(tokens.own_token(current_user, token_id, now=now), now=now))
+    return "", 204
+
+
 @bp.get("/me")
 @login_required
 def me():

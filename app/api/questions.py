@@ -11,6 +11,8 @@ from app.api.base import bp
 from app.extensions import db
 from app.questions import services
 from app.questions.importer import FORMATS, Defaults, import_questions
+from app.questions.models import STATUSES
+from app.questions.types import REGISTRY
 from app.timeutil import utcnow
 from app.vocabulary import AREAS, TIERS
 from app.web import error_response
@@ -56,6 +58,12 @@ def create_question_import():
 @bp.get("/questions")
 @roles_required("trainer", "admin")
 def list_questions():
+    # Each filter is one of its values (as the OpenAPI enums say), never a silent empty page.
+    for name, allowed in (("area", AREAS), ("type", REGISTRY), ("tier", TIERS), ("status", STATUSES)):
+        value = request.args.get(name)
+        if value and value not in allowed:
+            return error_response(400, "bad_request", _("%(name)s must be one of %(values)s.",
+                                                        name=name, values=", ".join(allowed)))
     filters = services.Filters(
         area=request.args.get("area") or None, type=request.args.get("type") or None,
         tier=request.args.get("tier") or None, status=request.args.get("status") or None,

@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import ratelimit
 from app.accounts.models import User
 from app.courses.models import Attendance, CollectiveSession, Lesson
 from app.db import is_unique_violation
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.traces.services import Event, record
 
@@ -30,6 +31,17 @@ class WrongCode(ValidationFailed):
 
 class CheckInClosed(Conflict):
     code = "check_in_closed"
+
+
+class TooManyWrongCodes(DomainError):
+    code = "too_many_attempts"
+    status = 429
+    default_message = _l("Too many wrong check-in codes; wait ten minutes and try again.")
+
+
+# Wrong codes a user may try in a window: enough for typos, too few to guess the 31**6 codes.
+WRONG_CODES = 10
+WRONG_CODES_WINDOW_S = 600
 
 
 def schedule(*, title: str, starts_at: datetime, ends_at: datetime, place: str, link: str,
@@ -59,11 +71,16 @@ def schedule(*, title: str, starts_at: datetime, ends_at: datetime, place: str, 
 
 
 def check_in(user: User, code: str, *, now: datetime) -> tuple[CollectiveSession, bool]:
-    """Check `user` into the session with `code`; returns it and whether this was new."""
+    """Check `user` into the session with `code`; returns it and whether this was new.
+    At most WRONG_CODES wrong codes per user in WRONG_CODES_WINDOW_S (in the shared limit store)."""
+    budget = f"check-in-user/{user.id}"
+    if not ratelimit.take(budget, WRONG_CODES, WRONG_CODES_WINDOW_S):
+        raise TooManyWrongCodes()
     normalized = "".join(code.split()).upper()
     session = db.session.scalar(select(CollectiveSession).where(CollectiveSession.code == normalized))
     if session is None:
-        raise WrongCode()
+        raise WrongCode()  # the slot stays taken
+    ratelimit.give_back(budget, WRONG_CODES_WINDOW_S)
     if now < session.starts_at - EARLY_CHECK_IN:
         raise CheckInClosed(_l("Check-in for this session has not opened yet."))
     if now > session.ends_at:

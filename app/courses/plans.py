@@ -20,8 +20,8 @@ from sqlalchemy import or_, select
 
 from app.accounts import audit
 from app.accounts.models import OrgUnit, Post, PostAssignment, User
-from app.accounts.org import ancestor_ids, is_within
-from app.accounts.permissions import get_visible_unit, get_visible_user
+from app.accounts.org import ancestor_ids
+from app.accounts.permissions import acted_above, get_visible_unit, get_visible_user
 from app.accounts.services import is_newcomer
 from app.courses.models import Course, CourseAssignment, CourseCompletion, PostCourse
 from app.courses.services import CourseProgress, courses_progress
@@ -168,9 +168,7 @@ def remove_assignment(row: CourseAssignment, *, by: User) -> None:
         else:
             raise NotFound()
         author = row.assigned_by
-        if author is not None and author.id != by.id and (
-                author.has_role("admin") or author.org_unit is None
-                or not is_within(author.org_unit, by.org_unit)):
+        if acted_above(author, by):
             raise AssignedFromAbove(_l("This assignment was made above your part of the organization; "
                                        "ask %(name)s to change it.", name=author.name))
     audit.record(by, "assignment.delete", summary=row.course.title,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,10 @@ from app.questions.content import identity_hash, to_content, version_hash, versi
 from app.questions.data import FormatError, ParseIssue, ParseResult, QuestionData
 from app.questions.models import Question
 from app.questions.types import REGISTRY
+from app.uploads import clean_filename, unstorable
+
+MAX_KEY = Question.source_key.type.length  # 120
+MAX_CATEGORY = Question.category.type.length  # 300
 
 # format code -> (module, file suffixes it is saved with)
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -95,10 +99,19 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
                      progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import a question file; see the module docstring for the rules."""
     parsed = parse_file(data, fmt)
+    filename = clean_filename(filename)
     unit = "row" if fmt == "xlsx" else "line"
     report = ImportReport(errors=list(parsed.errors), skipped_items=list(parsed.skipped),
                           dry_run=dry_run)
     report.skipped = len(parsed.skipped)
+    storable = []
+    for question in parsed.questions:  # before any query: the database would refuse the rest
+        found = _unstorable(question)
+        if found:
+            report.errors.append(ParseIssue(question.line, _describe(question, "；".join(found)), unit))
+        else:
+            storable.append(question)
+    parsed.questions = storable
 
     identities = {}
     for question in parsed.questions:
@@ -169,6 +182,39 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
         services.record_import(actor, filename=filename, fmt=fmt, count=len(accepted), published=publish)
     db.session.flush()
     return report
+
+
+def _texts(value):
+    """Every string inside a question's fields (options, blanks and rubric included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+    elif is_dataclass(value):
+        for item in fields(value):
+            yield from _texts(getattr(value, item.name))
+
+
+def _unstorable(question: QuestionData) -> list[str]:
+    """What the database would refuse: NUL or lone surrogates anywhere, an id or a category
+    longer than its column."""
+    found = []
+    if any(unstorable(text) for text in _texts(question)):
+        found.append(str(_l("The question holds a NUL character or an invalid one; remove it.")))
+        question.source_key = question.source_key and clean_filename(question.source_key, MAX_KEY)
+        question.name = clean_filename(question.name, 50)
+        question.stem = clean_filename(question.stem, 50)  # it is dropped: these only name it
+    if question.source_key and len(question.source_key) > MAX_KEY:
+        found.append(str(_l("The id is longer than %(n)d characters.", n=MAX_KEY)))
+        question.source_key = question.source_key[:MAX_KEY] + "…"
+    if len(question.category or "") > MAX_CATEGORY:
+        found.append(str(_l("The category is longer than %(n)d characters.", n=MAX_CATEGORY)))
+    return found
 
 
 def _apply_defaults(question: QuestionData, defaults: Defaults) -> None:

@@ -44,7 +44,7 @@ def require_trainer():
 
 REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and published"),
                   "reject": _l("returned"), "retire": _l("retired"), "import_publish": _l("published on import"),
-                  "edit": _l("edited the draft")}
+                  "edit": _l("edited the draft"), "withdraw": _l("edited in review, so withdrawn to draft")}
 
 
 @bp.app_context_processor
@@ -196,6 +196,7 @@ def show(question_id: int):
     return render_template("questions/show.html", question=question, version=version, current=current,
                            view=get_type(question.type).present(version.content).view,
                            meta=_version_meta(version), may_review=may_review,
+                           review_pin=services.review_pin(question) if may_review else "",
                            changes=changes_between(question.type, earlier, version) if earlier else [],
                            reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
 
@@ -227,7 +228,8 @@ def submit(question_id: int):
 
 @bp.post("/<int:question_id>/approve")
 def approve(question_id: int):
-    return _act(question_id, lambda q, _c: services.approve(q, actor=current_user, now=utcnow()))
+    seen = request.form.get("version", "")  # the review pin of the text on the reviewer's page
+    return _act(question_id, lambda q, _c: services.approve(q, actor=current_user, now=utcnow(), seen=seen))
 
 
 @bp.post("/<int:question_id>/reject")
@@ -244,6 +246,7 @@ def retire(question_id: int):
 def import_page():
     form = ImportForm()
     report = None
+    status = 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -254,9 +257,10 @@ def import_page():
         except ImportFailed as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+            status = 422  # the file was refused as a whole
         else:
             db.session.commit()
-    return render_template("questions/import.html", form=form, report=report)
+    return render_template("questions/import.html", form=form, report=report), status
 
 
 @bp.route("/import/template.xlsx")

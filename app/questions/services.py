@@ -95,6 +95,7 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
     the edit becomes a new version and the question goes back to draft for review."""
     if question is not None and question.status == "retired":
         raise ValidationFailed(_l("A retired question cannot be edited; write a new one instead."))
+    in_review = question is not None and question.status == "in_review"
     found = problems(data)
     if found:
         raise ValidationFailed("；".join(found))
@@ -138,6 +139,11 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
                 question.current_version = version
                 if question.status in ("published", "in_review"):
                     question.status = "draft"
+            if in_review:
+                # The reviewer was reading other text: the edit takes it out of review, on record.
+                db.session.flush()
+                question.status = "draft"
+                _review(question, "withdraw", actor, now)
     except IntegrityError as exc:
         if is_unique_violation(exc):
             raise DuplicateQuestion() from None
@@ -160,13 +166,29 @@ def submit(question: Question, *, actor: User, now: datetime) -> None:
     _review(question, "submit", actor, now)
 
 
-def approve(question: Question, *, actor: User, now: datetime) -> None:
+class ChangedSinceSeen(Conflict):
+    code = "changed_since_seen"
+    default_message = _l("The question changed since you opened it; read it again, then approve it.")
+
+
+def review_pin(question: Question) -> str:
+    """What names the exact text under review: its version's id and content hash. The approve
+    form carries it, so an approval names the text the reviewer read."""
+    version = question.current_version
+    return f"{version.id}-{version.content_hash}" if version is not None else ""
+
+
+def approve(question: Question, *, actor: User, now: datetime, seen: str | None = None) -> None:
     """Publish a question in review. Whoever wrote or submitted the version under review may
-    not approve it (the author of an earlier, already reviewed version may)."""
+    not approve it (the author of an earlier, already reviewed version may). `seen` is the
+    review_pin of the text the reviewer read (the pages always send it); approving any
+    other text is refused."""
     if question.status != "in_review":
         raise ValidationFailed(_l("Only a question in review can be approved."))
     if actor.id in version_authors(question):
         raise PermissionDenied(_l("You cannot approve a question you wrote; ask another trainer."))
+    if seen is not None and seen != review_pin(question):
+        raise ChangedSinceSeen()
     _publish(question, now)
     _review(question, "approve", actor, now)
 

@@ -13,9 +13,20 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -64,8 +75,8 @@ def error_response(status: int, code: str, message):
 
 def safe_next_url(target: str | None) -> str | None:
     """`target` if it is a local path (never another site), else None."""
-    if not target:
-        return None
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return None  # CR/LF (or any control character) would be a header injection: no next
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
@@ -125,6 +136,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        if app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        # What a logged-in user sees, every API answer and every download stays out of
+        # shared and browser caches (a shared office computer, a proxy).
+        if request.endpoint != "static" and (
+                wants_json() or current_user.is_authenticated
+                or "attachment" in response.headers.get("Content-Disposition", "")):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -157,7 +177,10 @@ def init_app(app: Flask) -> None:
         if status == 413 and app.config.get("MAX_CONTENT_LENGTH"):
             message = _("The upload is too large; the limit is %(limit)s.",
                         limit=_size_label(app.config["MAX_CONTENT_LENGTH"]))
-        return error_response(status, code, message)
+        response = make_response(error_response(status, code, message))
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # as RFC 9110 requires
+        return response
 
     @app.errorhandler(RecursionError)
     def too_deep(exc: RecursionError):

@@ -116,7 +116,7 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
 
 def test_production_sets_secure_cookies():
     app = create_app({"APP_ENV": "production", "SECRET_KEY": "k" * 40,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -113,3 +113,36 @@ def test_a_section_head_cannot_remove_what_the_department_assigned(client, db, m
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseAssignment)) == 1
     actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-2:] == ["assignment.create", "assignment.delete"]
+
+
+def test_an_admins_assignment_is_above_every_manager(client, db, make_unit, make_user, lessons):
+    from app.courses import plans
+
+    dept = make_unit("组织部", kind="department")
+    section = make_unit("干部室", parent=dept)
+    # The admin's own unit lies inside the section head's subtree: acts count, not units.
+    admin = make_user(username="root", roles=("admin",), org_unit=section)
+    make_user(username="head", roles=("manager",), org_unit=section)
+    course = lessons["cs-initiation"].course
+    row = plans.assign(course, due_on=None, by=admin, org_unit=section)
+    db.session.commit()
+    login(client, "head")
+    token = csrf_token(client, "/manage/assignments")
+    response = client.post(f"/manage/assignments/{row.id}/delete", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert "这项指派由上级作出" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseAssignment)) == 1
+
+
+def test_acted_above_compares_acts(make_unit, make_user):
+    from app.accounts.permissions import acted_above
+
+    dept = make_unit("组织部", kind="department")
+    section = make_unit("干部室", parent=dept)
+    admin = make_user(username="root", roles=("admin",), org_unit=section)
+    boss = make_user(username="boss", roles=("manager",), org_unit=dept)
+    head = make_user(username="head", roles=("manager",), org_unit=section)
+    peer = make_user(username="peer", roles=("manager",), org_unit=section)
+    assert acted_above(admin, head) and acted_above(admin, boss) and acted_above(boss, head)
+    assert not acted_above(head, boss) and not acted_above(peer, head) and not acted_above(head, head)
+    assert not acted_above(boss, admin) and not acted_above(None, head)

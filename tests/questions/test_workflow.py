@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.errors import PermissionDenied, ValidationFailed
 from app.questions import services
 from app.questions.data import OptionData, QuestionData
-from app.questions.models import Question
+from app.questions.models import Question, QuestionReview
 from tests.conftest import csrf_token, login
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -171,6 +171,16 @@ def post(client, url, data):
     return client.post(url, data={"csrf_token": csrf_token(client, "/teach/questions"), **data})
 
 
+PIN = re.compile(r'name="version" value="([^"]+)"')
+
+
+def approve_as_seen(client, question_id):
+    """Approve like a browser: with the review pin of the page the reviewer read."""
+    page = client.get(f"/teach/questions/{question_id}").get_data(as_text=True)
+    match = PIN.search(page)
+    return post(client, f"/teach/questions/{question_id}/approve", {"version": match.group(1) if match else ""})
+
+
 FORM = {"stem": "“三会一课”中的“三会”包括：", "area": "organization", "tier": "basic", "difficulty": 2,
         "lesson_id": 0, "usage": "both", "points": "2", "tags": "三会一课, 组织生活",
         "explanation": "支部党员大会、支部委员会会议、党小组会。"}
@@ -221,7 +231,7 @@ def test_full_review_cycle_through_pages(app, author_client, db, trainers):
     login(reviewer, "reviewer")
     queue = reviewer.get("/teach/questions/review").get_data(as_text=True)
     assert "预备期为一年" in queue
-    post(reviewer, f"/teach/questions/{q.id}/approve", {})
+    approve_as_seen(reviewer, q.id)
     db.session.expire_all()
     assert db.session.get(Question, q.id).status == "published"
     # An edit of the published question makes version 2 and shows what changed.
@@ -230,7 +240,7 @@ def test_full_review_cycle_through_pages(app, author_client, db, trainers):
     page = author_client.get(f"/teach/questions/{q.id}").get_data(as_text=True)
     assert "v2" in page and 'data-testid="changes"' in page and "依据党章。" in page
     post(author_client, f"/teach/questions/{q.id}/submit", {})
-    post(reviewer, f"/teach/questions/{q.id}/approve", {})
+    approve_as_seen(reviewer, q.id)
     post(reviewer, f"/teach/questions/{q.id}/retire", {})
     db.session.expire_all()
     assert db.session.get(Question, q.id).status == "retired"
@@ -299,3 +309,65 @@ def test_cadres_cannot_reach_the_bank(client, make_user):
     make_user(username="cadre01")
     login(client, "cadre01")
     assert client.get("/teach/questions").status_code == 403
+
+
+# Review that cannot be bypassed --------------------------------------------------------
+
+def test_editing_a_question_in_review_withdraws_it_to_draft_on_record(db, trainers):
+    author, reviewer = trainers
+    q = services.save(single(), actor=author, now=NOW)
+    services.submit(q, actor=author, now=NOW)
+    services.save(single(stem="民主推荐结果在多长时间内有效？（改）"), actor=author, now=NOW, question=q)
+    assert q.status == "draft"
+    actions = db.session.scalars(sa.select(QuestionReview.action).where(QuestionReview.question_id == q.id)
+                                 .order_by(QuestionReview.id)).all()
+    assert actions == ["submit", "withdraw"]
+    with pytest.raises(ValidationFailed):
+        services.approve(q, actor=reviewer, now=NOW)
+
+
+def test_saving_the_same_text_in_review_changes_nothing(db, trainers):
+    author, _reviewer = trainers
+    q = services.save(single(), actor=author, now=NOW)
+    services.submit(q, actor=author, now=NOW)
+    services.save(single(), actor=author, now=NOW, question=q)
+    assert q.status == "in_review"
+
+
+def test_approving_text_that_changed_since_the_page_was_read_is_refused(db, trainers):
+    author, reviewer = trainers
+    q = services.save(single(), actor=author, now=NOW)
+    services.submit(q, actor=author, now=NOW)
+    seen = services.review_pin(q)
+    services.save(single(explanation="另一段解析。"), actor=author, now=NOW, question=q)  # same version id
+    services.submit(q, actor=author, now=NOW)
+    assert services.review_pin(q).split("-")[0] == seen.split("-")[0]
+    with pytest.raises(services.ChangedSinceSeen):
+        services.approve(q, actor=reviewer, now=NOW, seen=seen)
+    assert q.status == "in_review"
+    services.approve(q, actor=reviewer, now=NOW, seen=services.review_pin(q))
+    assert q.status == "published"
+
+
+def test_the_approve_page_pins_what_the_reviewer_read(app, author_client, db, trainers):
+    post(author_client, "/teach/questions/new/true_false", {**FORM, "stem": "预备期为一年。", "truth": "true"})
+    q = db.session.scalar(sa.select(Question))
+    post(author_client, f"/teach/questions/{q.id}/submit", {})
+    reviewer = app.test_client()
+    login(reviewer, "reviewer")
+    page = reviewer.get(f"/teach/questions/{q.id}").get_data(as_text=True)
+    pin = PIN.search(page).group(1)
+    # The author edits (withdrawn) and sends it back while the reviewer's page is open.
+    post(author_client, f"/teach/questions/{q.id}/edit", {**FORM, "stem": "预备期为两年。", "truth": "true"})
+    post(author_client, f"/teach/questions/{q.id}/submit", {})
+    refused = post(reviewer, f"/teach/questions/{q.id}/approve", {"version": pin})
+    assert "重新阅读" in reviewer.get(refused.headers["Location"]).get_data(as_text=True)
+    without_pin = post(reviewer, f"/teach/questions/{q.id}/approve", {})
+    assert without_pin.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Question, q.id).status == "in_review"
+    approve_as_seen(reviewer, q.id)
+    db.session.expire_all()
+    assert db.session.get(Question, q.id).status == "published"
+    history = author_client.get(f"/teach/questions/{q.id}").get_data(as_text=True)
+    assert "审核中被修改，已退回草稿" in history

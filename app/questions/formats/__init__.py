@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -21,12 +23,33 @@ def decode_utf8(data: bytes) -> str:
         raise FormatError(_l("This is a spreadsheet (or another zipped file), not a text file; "
                              "for a spreadsheet choose the XLSX format."))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FormatError(
             _l("The file must be UTF-8 encoded; line %(line)d is not. Save it as UTF-8 and upload it again.",
                line=line), location=line) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise FormatError(_l("Line %(line)d holds a NUL character, which no text may hold; remove it.",
+                             line=line), location=line)
+    return text
+
+
+# The line breaks str.splitlines() knows.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """The lines of `text` as str.splitlines() cuts them, one at a time: a file of millions
+    of lines is never held as a list."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield text[start:match.start()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def plain_number(value: Decimal | float | int) -> int | float:

@@ -8,15 +8,24 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from app.questions.content import html_to_text
-from app.questions.data import OptionData, ParseIssue, ParseResult, QuestionData
-from app.questions.formats import decode_utf8
+from app.questions.data import FormatError, OptionData, ParseIssue, ParseResult, QuestionData
+from app.questions.formats import decode_utf8, iter_lines
 from app.questions.types import OPTION_KEYS
+from app.uploads import MAX_QUESTIONS, too_many
 
 OPTION = re.compile(r"^([A-Z])[).]\s*(.*)$")
 ANSWER = re.compile(r"^ANSWER:\s*([A-Z])?\s*$", re.IGNORECASE)
+# A line that starts a question: neither blank, nor an option, nor an ANSWER line.
+QUESTION_START = re.compile(r"^[^\S\n]*(?![A-Z][).]|(?i:ANSWER:))\S", re.MULTILINE)
 
 
 def parse(data: bytes) -> ParseResult:
+    """At most MAX_QUESTIONS questions; past that the file is refused before the rest is read."""
+    text = decode_utf8(data)
+    for count, match in enumerate(QUESTION_START.finditer(text), 1):  # a cheap first count
+        if count > MAX_QUESTIONS:
+            raise FormatError(too_many(MAX_QUESTIONS, _l("questions")).message,
+                              location=text.count("\n", 0, match.start()) + 1)
     result = ParseResult()
     current: QuestionData | None = None
 
@@ -25,7 +34,8 @@ def parse(data: bytes) -> ParseResult:
             "The question that starts on line %(start)d has no ANSWER line before the next one.",
             start=current.line)))
 
-    for number, raw in enumerate(decode_utf8(data).splitlines(), 1):
+    started = 0
+    for number, raw in enumerate(iter_lines(text), 1):
         line = raw.strip()
         if not line:
             continue
@@ -60,6 +70,9 @@ def parse(data: bytes) -> ParseResult:
         else:
             if current is not None:
                 unfinished(number)
+            started += 1
+            if started > MAX_QUESTIONS:
+                raise FormatError(too_many(MAX_QUESTIONS, _l("questions")).message, location=number)
             current = QuestionData(type="single_choice", stem=line, name=line[:50], line=number)
     if current is not None:
         result.errors.append(ParseIssue(current.line, _l("The question has no ANSWER line.")))

@@ -9,10 +9,24 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from app.questions.content import html_to_text
-from app.questions.data import BlankAnswer, OptionData, ParseIssue, ParseResult, QuestionData
-from app.questions.formats import FULL_MARK, decode_utf8, multiple_response, right_shares
+from app.questions.data import (
+    BlankAnswer,
+    FormatError,
+    OptionData,
+    ParseIssue,
+    ParseResult,
+    QuestionData,
+)
+from app.questions.formats import (
+    FULL_MARK,
+    decode_utf8,
+    iter_lines,
+    multiple_response,
+    right_shares,
+)
 from app.questions.formats import can_carry_one_blank as can_carry
 from app.questions.types import OPTION_KEYS
+from app.uploads import MAX_QUESTIONS, too_many
 
 ESCAPABLE = "~=#{}:\\"
 FORMAT_MARK = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
@@ -64,7 +78,7 @@ def _plain(text: str) -> str:
 def _blocks(text: str):
     """Yield (start line, lines, comments, category) per question; blank lines outside
     braces separate questions."""
-    lines = text.splitlines()
+    lines = iter_lines(text)
     block: list[str] = []
     start = 0
     comments: list[str] = []
@@ -98,9 +112,18 @@ def _blocks(text: str):
 
 
 def parse(data: bytes) -> ParseResult:
+    """At most MAX_QUESTIONS questions (descriptions and skipped ones count); past that the
+    file is refused before the rest of it is read."""
+    text = decode_utf8(data)
+    # Counted first: cutting blocks is some twenty times cheaper than reading questions.
+    count = 0
+    for start, _block, _comments, new_category in _blocks(text):
+        count += new_category is None
+        if count > MAX_QUESTIONS:
+            raise FormatError(too_many(MAX_QUESTIONS, _l("questions")).message, location=start)
     result = ParseResult()
     category = ""
-    for start, block, comments, new_category in _blocks(decode_utf8(data)):
+    for start, block, comments, new_category in _blocks(text):
         if new_category is not None:
             category = new_category
             continue

@@ -27,6 +27,9 @@ from app.questions.data import (
 from app.questions.formats import FULL_MARK, decode_utf8, multiple_response, right_shares
 from app.questions.formats import can_carry_one_blank as can_carry
 from app.questions.types import OPTION_KEYS, to_points
+from app.uploads import MAX_QUESTIONS, MAX_XML_DEPTH, too_many
+
+MAX_XML_ELEMENTS = MAX_QUESTIONS * 60  # a Moodle question has 10 to 40 elements
 
 # Moodle's allowed grade fractions (question_bank::fraction_options_full).
 ALLOWED_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3,
@@ -35,24 +38,86 @@ SUPPORTED = {"multichoice", "truefalse", "shortanswer", "essay"}
 CONTEXT_PREFIX = re.compile(r"^\$(course|system|module|cat\d*)\$/?")
 
 
-def _parse_xml(text: str) -> ET.Element:
-    """An ElementTree whose elements carry the line they start on (`_line`)."""
-    builder = ET.TreeBuilder()
+class _Refused(Exception):
+    def __init__(self, message, line: int | None):
+        self.message, self.line = message, line
+
+
+def _questions_xml(text: str):
+    """The <question> elements of a Moodle XML file, each handed over as soon as it ends and
+    then forgotten, so memory holds one question at a time. Elements carry the line they
+    start on (`_line`). A DTD or entity declaration, nesting deeper than MAX_XML_DEPTH, more
+    than MAX_QUESTIONS questions or MAX_XML_ELEMENTS elements stop the reading at once."""
     parser = expat.ParserCreate()
     parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    done: list[ET.Element] = []
+    state = {"depth": 0, "elements": 0, "questions": 0, "root": None, "builder": None}
+
+    def refuse(message):
+        raise _Refused(message, parser.CurrentLineNumber)
+
+    def doctype(*_args):
+        refuse(_l("The XML declares a DTD (<!DOCTYPE>); Moodle XML never does, so the file is refused."))
+
+    def entity(*_args):
+        refuse(_l("The XML declares an entity; Moodle XML never does, so the file is refused."))
 
     def start(tag, attrs):
-        builder.start(tag, attrs).set("_line", str(parser.CurrentLineNumber))
+        state["depth"] += 1
+        state["elements"] += 1
+        depth = state["depth"]
+        if depth > MAX_XML_DEPTH:
+            refuse(_l("The XML is nested more than %(n)d levels deep.", n=MAX_XML_DEPTH))
+        if state["elements"] > MAX_XML_ELEMENTS:
+            refuse(too_many(MAX_QUESTIONS, _l("questions")).message)
+        if depth == 1:
+            state["root"] = tag
+            if tag != "quiz":
+                refuse(_l("This is not a Moodle XML file: the root element must be <quiz>."))
+            return
+        if depth == 2:  # a question, or something else that counts as one
+            state["questions"] += 1
+            if state["questions"] > MAX_QUESTIONS:
+                refuse(too_many(MAX_QUESTIONS, _l("questions")).message)
+            if tag == "question":
+                state["builder"] = ET.TreeBuilder()
+        if state["builder"] is not None:
+            state["builder"].start(tag, attrs).set("_line", str(parser.CurrentLineNumber))
 
+    def end(tag):
+        builder = state["builder"]
+        if builder is not None:
+            builder.end(tag)
+            if state["depth"] == 2:
+                done.append(builder.close())
+                state["builder"] = None
+        state["depth"] -= 1
+
+    def data(text):
+        if state["builder"] is not None:
+            state["builder"].data(text)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
     parser.StartElementHandler = start
-    parser.EndElementHandler = builder.end
-    parser.CharacterDataHandler = builder.data
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    encoded = text.encode("utf-8")
+    step = 256 * 1024
     try:
-        parser.Parse(text.encode("utf-8"), True)
-        return builder.close()
+        for at in range(0, len(encoded), step):
+            parser.Parse(encoded[at:at + step], at + step >= len(encoded))
+            yield from done
+            done.clear()
+        if not encoded:
+            parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise FormatError(_l("The XML is malformed: %(reason)s", reason=expat.ErrorString(exc.code)),
                           location=exc.lineno) from None
+    except _Refused as exc:
+        raise FormatError(exc.message, location=exc.line) from None
+    yield from done
 
 
 def _text(element: ET.Element | None, path: str = "text") -> str:
@@ -90,12 +155,10 @@ def _inline_files(markup: str, holder: ET.Element | None) -> str:
 
 
 def parse(data: bytes) -> ParseResult:
-    root = _parse_xml(decode_utf8(data))
-    if root.tag != "quiz":
-        raise FormatError(_l("This is not a Moodle XML file: the root element must be <quiz>."), location=1)
+    """At most MAX_QUESTIONS questions, read one at a time (see _questions_xml)."""
     result = ParseResult()
     category = ""
-    for element in root.findall("question"):
+    for element in _questions_xml(decode_utf8(data)):
         line = int(element.get("_line", "0")) or None
         qtype = element.get("type", "")
         name = _text(element.find("name")).strip()

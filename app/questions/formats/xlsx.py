@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
+from bisect import bisect_left, bisect_right
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from app.questions.data import (
     BlankAnswer,
@@ -35,6 +34,7 @@ from app.questions.data import (
 )
 from app.questions.formats import plain_number
 from app.questions.types import OPTION_KEYS, to_points
+from app.uploads import MAX_QUESTIONS, UploadRefused, read_sheet
 from app.vocabulary import AREA_ALIASES, AREA_NAMES_ZH, AREAS, TIER_ALIASES, TIERS
 
 TYPES = {
@@ -76,25 +76,22 @@ def _cell(value) -> str:
 
 
 def parse(data: bytes) -> ParseResult:
-    if not data:
-        raise FormatError(_l("The file is empty."))
+    """At most MAX_QUESTIONS rows, read within the bounds of app.uploads."""
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise FormatError(_l("The file is not a readable .xlsx workbook.")) from None
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header_index = next((i for i, row in enumerate(rows) if any(_cell(c) for c in row)), None)
-    if header_index is None:
+        sheet = read_sheet(data, max_rows=MAX_QUESTIONS, unit=_l("questions"))
+    except UploadRefused as exc:
+        raise FormatError(exc.message, exc.location) from None
+    rows = sheet.rows
+    if not rows:
         raise FormatError(_l("The spreadsheet is empty."))
-    header_row = header_index + 1
-    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row <= header_row <= r.max_row]
+    header_row, header = rows[0]
+    merged = [str(r) for r in sheet.merged if r.min_row <= header_row <= r.max_row]
     if merged:
         raise FormatError(_l("Row %(row)d: the header has merged cells (%(cells)s); unmerge them so each "
                              "column has its own title.", row=header_row, cells=", ".join(merged)),
                           location=header_row)
     columns: dict[str, int] = {}
-    for index, value in enumerate(rows[header_index]):
+    for index, value in sorted(header.items()):
         title = _cell(value).replace(" ", "")
         if title and title not in columns:
             columns[title] = index
@@ -102,14 +99,16 @@ def parse(data: bytes) -> ParseResult:
     if missing:
         raise FormatError(_l("Row %(row)d: the header lacks the column(s) %(names)s.", row=header_row,
                              names="、".join(missing)), location=header_row)
+    numbers = [row for row, _values in rows]  # ascending, as the sheet holds them
     merged_rows = {}
-    for cell_range in sheet.merged_cells.ranges:
-        for row in range(cell_range.min_row, cell_range.max_row + 1):
-            merged_rows.setdefault(row, str(cell_range))
+    for cell_range in sheet.merged:
+        # Only rows that hold data matter; a range over a million empty rows costs nothing.
+        for at in range(bisect_left(numbers, cell_range.min_row), bisect_right(numbers, cell_range.max_row)):
+            merged_rows.setdefault(numbers[at], str(cell_range))
 
     result = ParseResult()
-    for offset, values in enumerate(rows[header_index + 1:], start=header_row + 1):
-        cells = {title: _cell(values[index]) if index < len(values) else "" for title, index in columns.items()}
+    for offset, values in rows[1:]:
+        cells = {title: _cell(values.get(index)) for title, index in columns.items()}
         if not any(cells.values()):
             continue
         if offset in merged_rows:

@@ -24,12 +24,17 @@ from app.questions.data import (
 )
 from app.questions.formats import decode_utf8, plain_number
 from app.questions.types import OPTION_KEYS, to_points
+from app.uploads import MAX_QUESTIONS, too_many
 from app.vocabulary import AREA_ALIASES, TIER_ALIASES
 
 LINE = "__line__"
+MAX_DEPTH = 32  # collections inside collections: a question needs five or so
+MAX_EVENTS_PER_QUESTION = 2_000
+# libyaml when it is there (several times faster); the pure-Python loader otherwise.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(_SafeLoader):
     """Records the line where each mapping starts (as `__line__`)."""
 
 
@@ -47,16 +52,48 @@ def can_carry(q: QuestionData) -> bool:
     return True
 
 
+def _check_events(text: str) -> None:
+    """Refuse, while streaming the file's events and before anything is built, a file with an
+    alias (`*name`: a few aliases can stand for billions of nodes), nesting deeper than
+    MAX_DEPTH, more than MAX_QUESTIONS questions, or more events than those questions need."""
+    stack: list[str] = []  # "map" or "seq", the collections the parser is inside
+    questions = 0
+    max_events = (MAX_QUESTIONS + 1) * MAX_EVENTS_PER_QUESTION
+    for events, event in enumerate(yaml.parse(text, Loader=_SafeLoader), 1):
+        if events > max_events:
+            raise FormatError(too_many(MAX_QUESTIONS, _l("questions")).message)
+        if isinstance(event, yaml.AliasEvent):
+            raise FormatError(_l("Line %(line)d: YAML aliases (*name) are not allowed in a question file; "
+                                 "write the text out in full.", line=event.start_mark.line + 1),
+                              location=event.start_mark.line + 1)
+        if isinstance(event, yaml.CollectionStartEvent):
+            # A question is a mapping in the top-level list, or in a list under the top mapping.
+            if isinstance(event, yaml.MappingStartEvent) and stack in (["seq"], ["map", "seq"]):
+                questions += 1
+                if questions > MAX_QUESTIONS:
+                    raise FormatError(too_many(MAX_QUESTIONS, _l("questions")).message)
+            stack.append("map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+            if len(stack) > MAX_DEPTH:
+                raise FormatError(_l("Line %(line)d: the YAML is nested too deeply.",
+                                     line=event.start_mark.line + 1), location=event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            stack.pop()
+
+
 def parse(data: bytes) -> ParseResult:
+    """At most MAX_QUESTIONS questions; aliases are refused (see _check_events)."""
     text = decode_utf8(data)
     try:
+        _check_events(text)
         document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         if mark is None:
             raise FormatError(_l("The YAML is malformed.")) from None
-        raise FormatError(_l("The YAML is malformed near line %(line)d.", line=mark.line + 1),
-                          location=mark.line + 1) from None
+        # libyaml marks an error at the end of the file on the line after the last one.
+        line = min(mark.line + 1, text.count("\n") + 1)
+        raise FormatError(_l("The YAML is malformed near line %(line)d.", line=line),
+                          location=line) from None
     if isinstance(document, list):
         document = {"questions": document, LINE: 1}
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
