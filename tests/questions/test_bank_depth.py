@@ -1,6 +1,7 @@
 """The shipped bank is deep and balanced enough for certification at every tier: these are
 the figures a subject reviewer checks, measured on the files themselves."""
 
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -61,6 +62,16 @@ def test_true_and_false_keys_each_between_40_and_60_percent():
     answers = [q["answer"] for q in BANK if q["type"] == "true_false"]
     share = sum(1 for a in answers if a is True) / len(answers)
     assert 0.4 <= share <= 0.6, share
+
+
+# a title in 《》 directly followed by its revision or year in full-width brackets,
+# e.g. 《中国共产党发展党员工作细则》（2014年） or 《中国共产党章程》（2022年修改）
+CITATION = re.compile(r"《[^》]+》（[^）]*\d{4}年")
+
+
+def test_every_explanation_names_its_rule_with_the_revision():
+    uncited = [q["id"] for q in BANK if not CITATION.search(q.get("explanation") or "")]
+    assert not uncited, uncited
 
 
 def test_expert_objective_questions_are_not_easy():
