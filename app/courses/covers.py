@@ -46,8 +46,9 @@ FONT = ("-apple-system, BlinkMacSystemFont, 'PingFang SC', 'Noto Sans CJK SC', "
         "'Microsoft YaHei', 'Segoe UI', sans-serif")
 
 
-def cover_svg(area: str, label: str) -> str:
-    """The cover of a course in `area`, with `label` (the area's name) written on it."""
+def cover_svg(area: str, label: str, tier: str = "", tier_label: str = "") -> str:
+    """The cover of a course in `area`, with `label` (the area's name) written on it and,
+    when given, its tier as a small badge (one to three gold bars for 初级, 中级, 专家)."""
     dark, light = PALETTE.get(area, FALLBACK)
     pictogram = PICTOGRAMS.get(area, PICTOGRAMS["self_building"])
     size = 34 if len(label) <= 8 else 28 if len(label) <= 12 else 22
@@ -63,11 +64,27 @@ def cover_svg(area: str, label: str) -> str:
 </g>
 <g transform="translate(430 50) scale(1.8)" fill="none" stroke="#fff" stroke-opacity=".92" stroke-width="4.5"
    stroke-linecap="round" stroke-linejoin="round">{pictogram}</g>
-<rect x="40" y="196" width="44" height="4" rx="2" fill="#e8c77f"/>
+{_tier_badge(tier, tier_label)}
+<rect x="40" y="184" width="44" height="4" rx="2" fill="#e8c77f"/>
 <text x="40" y="{236 if size > 24 else 232}" fill="#fff" font-family="{FONT}" font-size="{size}" font-weight="700"
       letter-spacing="2">{escape(label)}</text>
 </svg>
 """
+
+
+TIER_LEVELS = {"basic": 1, "intermediate": 2, "expert": 3}
+
+
+def _tier_badge(tier: str, tier_label: str) -> str:
+    level = TIER_LEVELS.get(tier)
+    if not level or not tier_label:
+        return ""
+    bars = "".join(f'<rect x="{60 + i * 11}" y="{52 - i * 6}" width="7" height="{12 + i * 6}" rx="2" fill="#e8c77f"/>'
+                   for i in range(level))
+    width = 84 + 25 * len(tier_label)
+    return (f'<rect x="40" y="30" width="{width}" height="44" rx="22" fill="#000" fill-opacity=".2"/>{bars}'
+            f'<text x="104" y="61" fill="#fff" font-family="{FONT}" font-size="24" letter-spacing="1">'
+            f'{escape(tier_label)}</text>')
 
 
 def known_area(area: str) -> bool:

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.i18n import current_language
 from app.timeutil import utcnow
 from app.traces.services import timeline
-from app.vocabulary import AREAS
+from app.vocabulary import AREAS, TIERS
 from app.web.forms import db_int
 from app.web.unit import attempt, perform
 
@@ -75,9 +75,11 @@ def cover(area: str):
     if not covers.known_area(area):
         abort(404)
     lang = request.args.get("lang")
+    tier = request.args.get("tier", "")
     with force_locale(lang if lang in current_app.config["LANGUAGES"] else current_app.config["LANGUAGES"][0]):
         label = str(AREAS[area])
-    response = Response(covers.cover_svg(area, label), mimetype="image/svg+xml")
+        tier_label = str(TIERS[tier]) if tier in TIERS else ""
+    response = Response(covers.cover_svg(area, label, tier, tier_label), mimetype="image/svg+xml")
     response.cache_control.private = True
     response.cache_control.max_age = 86400
     return response
@@ -174,4 +176,4 @@ def duration_filter(seconds: int | None) -> str:
 @bp.app_template_global("cover_url")
 def cover_url(course) -> str:
     """The cover image of a course, its area's name in the page's language."""
-    return url_for("courses.cover", area=course.area, lang=current_language())
+    return url_for("courses.cover", area=course.area, tier=course.tier, lang=current_language())

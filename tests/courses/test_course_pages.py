@@ -15,6 +15,7 @@ def test_each_area_has_a_cover_with_its_name(client, make_user):
     assert "干部监督" in response.get_data(as_text=True)
     english = client.get("/courses/covers/supervision.svg?lang=en").get_data(as_text=True)
     assert "Cadre supervision" in english
+    assert "中级" in client.get("/courses/covers/supervision.svg?tier=intermediate").get_data(as_text=True)
     assert client.get("/courses/covers/nonsense.svg").status_code == 404
 
 
@@ -22,9 +23,9 @@ def test_the_course_list_and_page_show_the_cover(client, make_user, make_lesson)
     lesson = make_lesson(min_seconds=60)
     make_user(username="cadre01")
     login(client, "cadre01")
-    assert "/courses/covers/cadre.svg?lang=zh_CN" in client.get("/courses").get_data(as_text=True)
+    assert "/courses/covers/cadre.svg?tier=basic&amp;lang=zh_CN" in client.get("/courses").get_data(as_text=True)
     page = client.get(f"/courses/{lesson.course_id}").get_data(as_text=True)
-    assert "/courses/covers/cadre.svg?lang=zh_CN" in page
+    assert "/courses/covers/cadre.svg?tier=basic&amp;lang=zh_CN" in page
 
 
 def _progress(db, user, lesson, seconds, done=False):
