@@ -8,11 +8,21 @@ optional mapping passed to it.
 from __future__ import annotations
 
 import os
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSECURE_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+def _project_version() -> str:
+    """The version in pyproject.toml, shown in every page's footer."""
+    try:
+        with open(BASE_DIR / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return ""
 
 
 def database_url(raw: str | None) -> str:
@@ -55,6 +65,12 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
+
+    # The organization running the platform, in the header and footer of every page.
+    DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "中共××县委组织部")
+    APP_VERSION = os.environ.get("APP_VERSION") or _project_version()
+    # The department's rule for study time: this many minutes of study make one 学时.
+    MINUTES_PER_CLASS_HOUR = int(os.environ.get("MINUTES_PER_CLASS_HOUR", 45))
 
     NEWCOMER_MONTHS = 12
     # The lesson page beats this often while visible, and stops after this much idleness.

@@ -72,7 +72,7 @@ class PostForm(FlaskForm):
 
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=64)])
     org_unit_id = SelectField(_l("Org unit"), coerce=int)
     post_id = SelectField(_l("Post"), coerce=int)
     roles = MultiCheckboxField(_l("Roles"), choices=choices(ROLES.items()),

@@ -80,7 +80,8 @@ def entry(item: PlanItem) -> PlanEntry:
                      detail=_("%(done)d of %(total)d lessons", done=item.progress.completed,
                               total=item.progress.lessons),
                      position=item.course.position,
-                     extra={"lessons": item.progress.lessons, "lessons_completed": item.progress.completed})
+                     extra={"lessons": item.progress.lessons, "lessons_completed": item.progress.completed,
+                            "seconds": item.progress.seconds, "min_seconds": item.progress.min_seconds})
 
 
 def plan_for(user: User, today: date) -> list[PlanItem]:

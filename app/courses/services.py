@@ -49,6 +49,8 @@ class CourseProgress:
     course: Course
     lessons: int
     completed: int
+    seconds: int = 0  # credited study time in the course's published lessons
+    min_seconds: int = 0  # the study time its published lessons ask for
 
     @property
     def fraction(self) -> float:
@@ -101,20 +103,24 @@ def course_progress(user: User, courses: list[Course]) -> dict[int, CourseProgre
 
 
 def courses_progress(user_ids: list[int], courses: list[Course]) -> dict[tuple[int, int], CourseProgress]:
-    """Completed and total published lessons per (user id, course id), in two queries."""
+    """Completed and total published lessons, and the study time credited and asked for, per
+    (user id, course id), in two queries."""
     ids = [c.id for c in courses]
     if not ids or not user_ids:
         return {}
-    totals = dict(db.session.execute(
-        select(Lesson.course_id, func.count()).where(
-            Lesson.course_id.in_(ids), Lesson.status == "published").group_by(Lesson.course_id)).all())
-    done = {(user_id, course_id): n for user_id, course_id, n in db.session.execute(
-        select(LessonProgress.user_id, Lesson.course_id, func.count()).join(
+    totals = {course_id: (n, need or 0) for course_id, n, need in db.session.execute(
+        select(Lesson.course_id, func.count(), func.sum(Lesson.min_seconds)).where(
+            Lesson.course_id.in_(ids), Lesson.status == "published").group_by(Lesson.course_id))}
+    done = {(user_id, course_id): (n, seconds or 0) for user_id, course_id, n, seconds in db.session.execute(
+        select(LessonProgress.user_id, Lesson.course_id, func.count(LessonProgress.completed_at),
+               func.sum(LessonProgress.seconds)).join(
             LessonProgress, LessonProgress.lesson_id == Lesson.id).where(
             Lesson.course_id.in_(ids), Lesson.status == "published",
-            LessonProgress.user_id.in_(user_ids), LessonProgress.completed_at.is_not(None))
+            LessonProgress.user_id.in_(user_ids))
         .group_by(LessonProgress.user_id, Lesson.course_id))}
-    return {(u, c.id): CourseProgress(c, totals.get(c.id, 0), done.get((u, c.id), 0))
+    return {(u, c.id): CourseProgress(c, totals.get(c.id, (0, 0))[0], done.get((u, c.id), (0, 0))[0],
+                                      seconds=done.get((u, c.id), (0, 0))[1],
+                                      min_seconds=totals.get(c.id, (0, 0))[1])
             for u in user_ids for c in courses}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
@@ -19,6 +19,11 @@ from app.web.downloads import attachment
 from app.web.forms import db_int
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def class_hours(seconds: int) -> float:
+    """Study time in 学时 (one decimal), by the department's MINUTES_PER_CLASS_HOUR."""
+    return round(seconds / (current_app.config["MINUTES_PER_CLASS_HOUR"] * 60), 1)
 
 
 def _report():
@@ -47,24 +52,26 @@ def completion_xlsx():
     report = _report()
     book = Workbook()
     header = [_("Name"), _("People"), _("Required items"), _("Completed"), _("Completion rate"), _("Overdue"),
-              _("Lessons in the plan"), _("Lessons completed")]
+              _("Lessons in the plan"), _("Lessons completed"), _("Class hours studied")]
     for title, rows in ((_("By org unit"), report.by_unit), (_("By post"), report.by_post)):
         sheet = book.create_sheet(title)
         sheet.append(header)
         for row in rows:
             c = row.counts
             sheet.append([safe_cell(row.label), c.people, c.required, c.completed, round(c.rate, 4), c.overdue,
-                          c.lessons, c.lessons_completed])
+                          c.lessons, c.lessons_completed, class_hours(c.seconds)])
             sheet.cell(sheet.max_row, 5).number_format = "0.0%"
     people = book.create_sheet(_("People"))
-    people.append([_("Name"), _("Username"), _("Org unit"), _("Post"), _("Required items"), _("Completed"),
-                   _("Completion rate"), _("Overdue"), _("Lessons in the plan"), _("Lessons completed")])
+    people.append([_("Full name"), _("Username"), _("Org unit"), _("Post"), _("Required items"), _("Completed"),
+                   _("Completion rate"), _("Overdue"), _("Lessons in the plan"), _("Lessons completed"),
+                   _("Class hours studied")])
     for row in report.people:
         user, c = row.user, row.counts
         people.append([safe_cell(user.name), safe_cell(user.username),
                        safe_cell(user.org_unit.name if user.org_unit else ""),
                        safe_cell(user.current_post.name if user.current_post else ""),
-                       c.required, c.completed, round(c.rate, 4), c.overdue, c.lessons, c.lessons_completed])
+                       c.required, c.completed, round(c.rate, 4), c.overdue, c.lessons, c.lessons_completed,
+                       class_hours(c.seconds)])
         people.cell(people.max_row, 7).number_format = "0.0%"
     book.remove(book.worksheets[0])
     buffer = io.BytesIO()

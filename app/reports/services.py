@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import OrgUnit, Post, PostAssignment, User, UserRole
 from app.accounts.org import path_label, subtree_ids
 from app.accounts.permissions import scope_root, visible_users
+from app.courses.models import LessonProgress
 from app.courses.plans import plans_for
 from app.extensions import db
 
@@ -23,6 +24,7 @@ class Counts:
     overdue: int
     lessons: int = 0  # lessons in those courses
     lessons_completed: int = 0
+    seconds: int = 0  # credited study time in every lesson, planned or not (shown in 学时)
 
     @property
     def rate(self) -> float:
@@ -57,7 +59,16 @@ class Completion:
 def _counts(rows: list[PersonRow]) -> Counts:
     return Counts(len(rows), sum(r.counts.required for r in rows), sum(r.counts.completed for r in rows),
                   sum(r.counts.overdue for r in rows), sum(r.counts.lessons for r in rows),
-                  sum(r.counts.lessons_completed for r in rows))
+                  sum(r.counts.lessons_completed for r in rows), sum(r.counts.seconds for r in rows))
+
+
+def study_seconds(user_ids: list[int]) -> dict[int, int]:
+    """Each user's credited study time over every lesson, in one query."""
+    if not user_ids:
+        return {}
+    return {user_id: int(seconds or 0) for user_id, seconds in db.session.execute(
+        select(LessonProgress.user_id, func.sum(LessonProgress.seconds))
+        .where(LessonProgress.user_id.in_(user_ids)).group_by(LessonProgress.user_id))}
 
 
 def completion(viewer: User, today: date, unit: OrgUnit | None = None,
@@ -76,11 +87,13 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
     people = []
     users = list(db.session.scalars(query))
     plans = plans_for(users, today)
+    studied = study_seconds([u.id for u in users])
     for user in users:
         items = plans[user.id]
         people.append(PersonRow(user, Counts(
             1, len(items), sum(i.completed for i in items), sum(i.status(today) == "overdue" for i in items),
-            sum(i.progress.lessons for i in items), sum(i.progress.completed for i in items))))
+            sum(i.progress.lessons for i in items), sum(i.progress.completed for i in items),
+            studied.get(user.id, 0))))
 
     if unit is not None:
         groups = list(db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id)

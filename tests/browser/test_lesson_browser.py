@@ -50,7 +50,8 @@ def lesson(db, tmp_path):
 
 
 def credited(page) -> int:
-    return int(page.get_by_test_id("credited").inner_text())
+    # The page shows minutes and seconds; the exact count rides along in data-seconds.
+    return int(page.get_by_test_id("credited").get_attribute("data-seconds"))
 
 
 def wait_until(page, predicate, timeout_ms: int) -> None:

@@ -117,4 +117,35 @@ def test_xlsx_export_has_three_sheets_and_escapes_formulas(client, db, org):
     assert "'=HYPERLINK(1)" in names
     assert book["人员"].cell(2, 7).number_format == "0.0%"
     header = [c.value for c in book["人员"][1]]
-    assert "计划内课时数" in header and "课程内容管理" not in header
+    # 课时 reads as class hours: lessons are 课节, and study time is in 学时.
+    assert "计划内课节数" in header and "已完成课节" in header and "课程内容管理" not in header
+    assert "学习学时" in header
+
+
+def test_study_time_in_class_hours_per_person_unit_and_post(client, db, org, lessons):
+    reader = next(p for p in completion(org["boss"], TODAY).people if p.user.username == "reader")
+    studied = reader.counts.seconds
+    assert studied >= lessons["cs-initiation"].min_seconds + lessons["cs-recommendation"].min_seconds
+    report = completion(org["boss"], TODAY)
+    units = {r.label: r.counts for r in report.by_unit}
+    assert units["干部室"].seconds == studied and units["组织室"].seconds == 0
+    assert report.total.seconds == studied
+    login(client, "boss")
+    html = client.get("/reports/completion").get_data(as_text=True)
+    assert "已完成课节" in html and "已完成课时" not in html and "学习时长" in html
+    hours = f"{studied / 2700:.1f}".removesuffix(".0") + " 学时"
+    assert hours in html
+    assert "<th>姓名</th>" in html
+    book = load_workbook(io.BytesIO(client.get("/reports/completion.xlsx").data))
+    people = book["人员"]
+    column = [c.value for c in people[1]].index("学习学时") + 1
+    values = {people.cell(r, 1).value: people.cell(r, column).value for r in range(2, people.max_row + 1)}
+    assert values["读者"] == round(studied / 2700, 1) and values["未学"] == 0
+
+
+def test_overdue_is_visible_on_a_phone(client, org):
+    login(client, "boss")
+    html = client.get("/reports/completion").get_data(as_text=True)
+    # The tables turn into cards below 768 px; the overdue badge sits beside the name there.
+    assert "table-cards" in html
+    assert '<span class="d-md-none ms-1"><span class="badge text-bg-danger" data-testid="overdue">已逾期 1</span>' in html

@@ -20,7 +20,22 @@
   var timer = null;
   var idlePaused = false;
 
+  var formats = document.getElementById("study-time").dataset;
+  var pctLabel = document.getElementById("study-pct");
+  var meter = document.getElementById("study-progress");
+
   function show(text) { status.textContent = status.dataset[text]; }
+
+  // Seconds as the page's language writes them (the same forms as the server's `duration`).
+  function duration(seconds) {
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var fill = function (fmt) {
+      return fmt.replace("%(h)d", h).replace("%(m)d", m).replace("%(s)d", s);
+    };
+    if (h) return fill(formats.fmtHm);
+    if (m) return fill(s ? formats.fmtMs : formats.fmtM);
+    return fill(formats.fmtS);
+  }
 
   function beat(visible) {
     var body = JSON.stringify({ visible: visible, at_end: atEnd });
@@ -33,8 +48,12 @@
       return response.json();
     }).then(function (data) {
       if (!data) return;
-      credited.textContent = data.total_seconds;
-      bar.style.width = Math.min(100, Math.floor(data.total_seconds * 100 / minSeconds)) + "%";
+      var pct = Math.min(100, Math.floor(data.total_seconds * 100 / minSeconds));
+      credited.dataset.seconds = data.total_seconds;
+      credited.textContent = duration(data.total_seconds);
+      bar.style.width = pct + "%";
+      if (pctLabel) pctLabel.textContent = pct + "%";
+      if (meter) meter.setAttribute("aria-valuenow", pct);
       if (data.completed) { completed = true; show("textCompleted"); }
       else if (data.clock === "elsewhere") { show("textElsewhere"); }
       else if (data.total_seconds >= minSeconds && !atEnd) { show("textReadToEnd"); }
