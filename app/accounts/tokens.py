@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import ApiToken, User
+from app.accounts.models import ApiToken, User, every_request_loads
 from app.extensions import db
 
 
@@ -26,8 +26,12 @@ def issue(user: User, *, now: datetime, ttl: timedelta) -> tuple[str, ApiToken]:
 
 
 def resolve(raw: str, *, now: datetime) -> ApiToken | None:
-    """The live token for `raw` whose user is active, or None."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    """The live token for `raw` whose user is active, or None. One statement: the token
+    joined with its user and what every request reads of them (see every_request_loads)."""
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _digest(raw))
+        .options(*every_request_loads(ApiToken.user))
+    ).unique().one_or_none()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     if not token.user.active:

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.courses.markdown import render
@@ -67,7 +69,7 @@ def get_course(course_id: int) -> Course:
 
 def get_lesson(lesson_id: int) -> Lesson:
     """A published lesson of a published course, or NotFound."""
-    lesson = db.session.get(Lesson, lesson_id)
+    lesson = db.session.get(Lesson, lesson_id, options=[joinedload(Lesson.course)])
     if lesson is None or lesson.status != "published" or lesson.course.status != "published":
         raise NotFound()
     return lesson
@@ -138,16 +140,18 @@ def heartbeat(user: User, lesson: Lesson, *, visible: bool, at_end: bool, now: d
         db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
         ).values(reached_end=True))
+        set_committed_value(progress, "reached_end", True)
     credit, clock = _advance_clock(user, lesson, visible=visible, now=now, max_credit=max_credit)
     if credit:
-        db.session.execute(update(LessonProgress).where(
+        # RETURNING the new total (concurrent credits included) instead of re-reading the row.
+        seconds = db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-        ).values(seconds=LessonProgress.seconds + credit))
+        ).values(seconds=LessonProgress.seconds + credit).returning(LessonProgress.seconds)).scalar_one()
+        set_committed_value(progress, "seconds", seconds)
         record(Event(key=f"studied:{user.id}:{lesson.id}:{now.isoformat()}", actor=user,
                      verb="studied", object_type="lesson", object_id=lesson.id,
                      object_name=lesson.title, at=now, duration_s=credit,
                      context={"course_id": lesson.course_id}))
-    db.session.refresh(progress)
     completed = progress.completed_at is not None or _maybe_complete(user, lesson, progress, now)
     return HeartbeatResult(credit, progress.seconds, completed, clock)
 
