@@ -94,3 +94,32 @@ def test_a_heartbeat_runs_a_fixed_small_number_of_statements(client, cadre, make
     crediting = {n for n, c in zip(counts, credited, strict=True) if c}
     assert crediting == {7}, counts
     assert max(counts) <= 8, counts
+
+
+def test_the_lesson_page_loads_nothing_again_after_its_commit(client, cadre, make_lesson, count_queries):
+    from tests.conftest import login
+
+    lesson = make_lesson(min_seconds=600)
+    login(client, "cadre1")
+    assert client.get(f"/lessons/{lesson.id}").status_code == 200
+    with count_queries() as counter:
+        response = client.get(f"/lessons/{lesson.id}")
+    assert response.status_code == 200 and lesson.title in response.get_data(as_text=True)
+    # The user (with roles, unit, post), the lesson with its course, the progress, the
+    # "opened" trace (once a day: here a no-op), the course's lessons for previous/next.
+    assert counter.count <= 5, "\n\n".join(counter.statements)
+    assert sum("FROM users" in s for s in counter.statements) == 1, counter.statements
+
+
+def test_the_lesson_api_reads_nothing_again_after_its_commit(client, cadre, make_lesson, count_queries):
+    lesson = make_lesson(min_seconds=600)
+    headers = api_token(client, "cadre1")
+    with count_queries() as counter:
+        response = client.get(f"/api/v1/lessons/{lesson.id}", headers=headers)
+    assert response.status_code == 200 and response.get_json()["title"] == lesson.title
+    # The token, the lesson with its course, the progress row (looked for, then created: a
+    # savepoint around the INSERT, then read), the "opened" trace; nothing after the commit.
+    assert counter.count <= 9, "\n\n".join(counter.statements)
+    with count_queries() as counter:
+        assert client.get(f"/api/v1/lessons/{lesson.id}", headers=headers).status_code == 200
+    assert counter.count <= 4, "\n\n".join(counter.statements)
