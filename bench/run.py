@@ -21,7 +21,7 @@ from bench.scenarios import Scenario, load_all
 from bench.stack import ROOT, Stack
 
 
-def _interrupt(signum, frame):  # SIGTERM stops the bench like Ctrl-C: everything is shut down
+def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
@@ -110,7 +110,10 @@ def main(argv: list[str]) -> int:
             print(f"unknown scenario(s) {sorted(unknown)}; choose from {[s.name for s in scenarios]}")
             return 2
         scenarios = [s for s in scenarios if s.name in wanted]
+    # Ctrl-C and SIGTERM both stop the run and everything it started (SIGINT explicitly: a shell
+    # that starts the bench in the background would otherwise leave it ignored).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     scale = SCALES[args.scale]
     url = database_url()
     box = machine() | {"loadavg_at_start": _loadavg()}
