@@ -6,7 +6,7 @@ HOST     ?= 127.0.0.1
 PORT     ?= 5000
 export FLASK_APP := run.py
 
-.PHONY: run test install translations i18n db demo lint bench browser clean
+.PHONY: run test install translations i18n db demo lint bench bench-inprocess browser clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,16 @@ test: translations browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-# Figures for the README: needs PostgreSQL (BENCH_DATABASE_URL, default the local `test`
-# database, which it empties). See bench/README.md.
+# Figures for the README (see bench/README.md): starts gunicorn, Redis and the scheduler on
+# its own PostgreSQL database (BENCH_DATABASE_URL, default cadre_bench, created and emptied;
+# never the test database), loads data at SCALE (full or small), puts each scenario under
+# Locust load, then stops everything it started. `make bench-inprocess`: the in-process table.
+SCALE ?= full
 bench: translations
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --scale $(SCALE)
+
+bench-inprocess: translations
+	$(BIN)/python -m bench inprocess
 
 lint: install
 	$(BIN)/ruff check .

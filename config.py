@@ -77,6 +77,8 @@ class Config:
     HEARTBEAT_INTERVAL_S = 15
     HEARTBEAT_IDLE_AFTER_S = 120
     HEARTBEAT_MAX_CREDIT_S = 30
+    # `make bench` only: the X-SQL-Count header and the /bench/insert baseline (app/benchmark.py).
+    BENCH_BASELINE = os.environ.get("BENCH_BASELINE") == "1"
     HANDBOOK_DIR = str(BASE_DIR / "handbook")
     QUESTION_BANK_DIR = str(BASE_DIR / "question_bank")
 

@@ -65,6 +65,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     questions_cli.init_app(app)
     demo.init_app(app)
     scheduler.init_app(app)
+    if app.config.get("BENCH_BASELINE"):
+        from app import benchmark
+
+        benchmark.init_app(app)
     return app
 
 

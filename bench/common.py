@@ -13,12 +13,19 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_URL = "postgresql+psycopg:///cadre_bench"
 
 
 def database_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    """The bench's own database (BENCH_DATABASE_URL); never the test database."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    name = sa.engine.make_url(url).database
+    test_url = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg:///test")
+    if name in ("test", sa.engine.make_url(test_url).database):
+        raise SystemExit(f"BENCH_DATABASE_URL names the test database ({name}); the bench empties its "
+                         "database, so give it one of its own")
+    return url
 
 
 def fresh_database(url: str) -> None:

@@ -14,7 +14,8 @@ APP = Path(__file__).resolve().parents[1] / "app"
 # Shared plumbing that imports no feature.
 LEAVES = {"db", "extensions", "errors", "timeutil", "vocabulary", "planitems", "i18n", "web", "uploads"}
 # What each feature may import besides the leaves. reports, dashboard and api read everything;
-# the app factory, the model registry, the scheduler and the demo wire features together.
+# the app factory, the model registry, the scheduler, the demo and the bench hooks wire features
+# together.
 FEATURES = {
     "accounts": set(),
     "traces": {"accounts"},
@@ -27,7 +28,7 @@ FEATURES = {
     "dashboard": {"accounts", "courses", "questions", "traces", "exams", "ledger", "plans", "reports"},
     "navigation": {"accounts"},
 }
-WIRING = {"__init__", "models", "scheduler", "demo", "cli", "api"}
+WIRING = {"__init__", "models", "scheduler", "demo", "cli", "api", "benchmark"}
 READERS = {"reports", "dashboard", "api"}
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
     and_,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from app.db import JSONType, UTCDateTime
 from app.extensions import db
@@ -196,6 +196,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+def every_request_loads(path=None) -> tuple:
+    """Loader options for the user behind a request: what every request reads of them (roles,
+    org unit, current post) joined into the one statement that finds them, so none of it is
+    loaded lazily later. `path` is the relationship that leads to the user (ApiToken.user),
+    or None when the statement selects users."""
+    start = joinedload(path) if path is not None else None
+
+    def chain(attr):
+        return start.joinedload(attr) if start is not None else joinedload(attr)
+
+    return (chain(User.org_unit), chain(User.role_rows),
+            chain(User.current_assignment).joinedload(PostAssignment.post))
 
 
 class ApiToken(db.Model):

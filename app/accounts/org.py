@@ -139,7 +139,10 @@ def ancestor_ids(unit: OrgUnit) -> list[int]:
 def path_label(unit: OrgUnit) -> str:
     """The unit's full name path, e.g. ``组织部/干部室``."""
     ids = ancestor_ids(unit)
-    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all())
+    others = [i for i in ids if i != unit.id]  # a top-level unit needs no query
+    names = dict(db.session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(others))).all()) \
+        if others else {}
+    names[unit.id] = unit.name
     return "/".join(names[i] for i in ids if i in names)
 
 

@@ -14,7 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import audit, tokens
-from app.accounts.models import ROLES, ApiToken, OrgUnit, Post, PostAssignment, User, UserRole
+from app.accounts.models import (
+    ROLES,
+    ApiToken,
+    OrgUnit,
+    Post,
+    PostAssignment,
+    User,
+    UserRole,
+    every_request_loads,
+)
 from app.accounts.org import path_label
 from app.db import is_unique_violation
 from app.errors import Conflict, DomainError, ValidationFailed
@@ -126,7 +135,8 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement with what every page reads of the user (roles, org unit, current post).
+    user = db.session.get(User, int(user_id), options=every_request_loads())
     if user is None or not user.active or user.auth_version != int(version):
         return None
     return user

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.accounts.models import ApiToken, User
+from app.accounts.models import ApiToken, User, every_request_loads
 from app.errors import NotFound
 from app.extensions import db
 
@@ -32,17 +33,23 @@ USE_RESOLUTION = timedelta(minutes=5)
 
 
 def resolve(raw: str, *, now: datetime) -> ApiToken | None:
-    """The live token for `raw` whose user is active, or None. Notes when it was last used
-    (to the USE_RESOLUTION), committed at once: that write is its own unit of work, done
-    before the request's own begins."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    """The live token for `raw` whose user is active, or None. One statement: the token
+    joined with its user and what every request reads of them (see every_request_loads).
+    Notes when it was last used (to the USE_RESOLUTION) in a transaction of its own."""
+    token = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _digest(raw))
+        .options(*every_request_loads(ApiToken.user))
+    ).unique().one_or_none()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     if not token.user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= USE_RESOLUTION:
-        db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        db.session.commit()
+        # Its own short transaction on its own connection: the request's session (and what
+        # it just loaded) is left alone, and a request that rolls back still counts as a use.
+        with db.engine.begin() as connection:
+            connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        set_committed_value(token, "last_used_at", now)
     return token
 
 

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.courses.markdown import render
@@ -73,7 +75,7 @@ def get_course(course_id: int) -> Course:
 
 def get_lesson(lesson_id: int) -> Lesson:
     """A published lesson of a published course, or NotFound."""
-    lesson = db.session.get(Lesson, lesson_id)
+    lesson = db.session.get(Lesson, lesson_id, options=[joinedload(Lesson.course)])
     if lesson is None or lesson.status != "published" or lesson.course.status != "published":
         raise NotFound()
     return lesson
@@ -149,12 +151,14 @@ def heartbeat(user: User, lesson: Lesson, *, visible: bool, at_end: bool, now: d
         db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
         ).values(reached_end=True))
+        set_committed_value(progress, "reached_end", True)
     credit, clock = _advance_clock(user, lesson, visible=visible, now=now, max_credit=max_credit)
     if credit:
-        db.session.execute(update(LessonProgress).where(
+        # RETURNING the new total (concurrent credits included) instead of re-reading the row.
+        seconds = db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-        ).values(seconds=LessonProgress.seconds + credit))
-    db.session.refresh(progress)
+        ).values(seconds=LessonProgress.seconds + credit).returning(LessonProgress.seconds)).scalar_one()
+        set_committed_value(progress, "seconds", seconds)
     completed = progress.completed_at is not None or _maybe_complete(user, lesson, progress, now)
     return HeartbeatResult(credit, progress.seconds, completed, clock)
 
@@ -208,7 +212,8 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
         StudyClock.last_beat_at.is_(None) if last_beat_at is None
         else StudyClock.last_beat_at == last_beat_at)
     if not visible:
-        close_sitting(user)  # a hidden tab ends the sitting
+        if sitting_lesson_id is not None:
+            close_sitting(user)  # a hidden tab ends the sitting
         db.session.execute(update(StudyClock).where(StudyClock.user_id == user.id)
                            .values(lesson_id=lesson.id, last_beat_at=None))
         return 0, "paused"
@@ -235,7 +240,8 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
     if continues:
         sitting = {"sitting_seconds": StudyClock.sitting_seconds + credit, "sitting_last_at": now}
     else:
-        close_sitting(user)  # another lesson's sitting, or one left open across a gap
+        if sitting_lesson_id is not None:
+            close_sitting(user)  # another lesson's sitting, or one left open across a gap
         sitting = {"sitting_lesson_id": lesson.id, "sitting_started_at": last_beat_at,
                    "sitting_seconds": credit, "sitting_last_at": now}
     swapped = db.session.execute(

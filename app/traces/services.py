@@ -60,12 +60,13 @@ def record(event: Event) -> Trace | None:
     statement = (
         insert(Trace).values(**values)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Trace.id)
+        .returning(Trace)
     )
-    trace_id = db.session.execute(statement).scalar()
-    if trace_id is None:
+    # The new row comes back as an ORM object from the INSERT itself (no second SELECT); its
+    # actor is the user already in the session.
+    trace = db.session.scalars(statement).one_or_none()
+    if trace is None:
         return None
-    trace = db.session.get(Trace, trace_id)
     trace_recorded.send(trace)
     return trace
 

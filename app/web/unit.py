@@ -32,11 +32,23 @@ class Outcome(Generic[T]):
         return self.error is None
 
 
-def perform(work: Callable[[], T]) -> T:
-    """Run `work` and commit. A DomainError rolls back and propagates to the error handler."""
+def perform(work: Callable[[], T], *, expire: bool = True) -> T:
+    """Run `work` and commit. A DomainError rolls back and propagates to the error handler.
+
+    `expire=False` keeps what the request loaded as it is after the commit (it is what was
+    just committed) for a view that renders it next; otherwise every object the view then
+    touches (the current user, the lesson...) is loaded again, one statement each."""
     try:
         value = work()
-        db.session.commit()
+        if expire:
+            db.session.commit()
+        else:
+            session = db.session()
+            previous, session.expire_on_commit = session.expire_on_commit, False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = previous
     except BaseException:
         db.session.rollback()
         raise
