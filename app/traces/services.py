@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from blinker import signal
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -13,9 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.accounts.models import User
 from app.extensions import db
 from app.traces.models import Trace
-
-# Sent after a trace is recorded, inside the same transaction; the points ledger listens.
-trace_recorded = signal("trace-recorded")
+from app.traces.signals import trace_recorded
 
 
 @dataclass(frozen=True)
