@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
 
-    from app import dashboard, demo, scheduler
+    from app import dashboard, demo, ledger, scheduler
     from app.accounts import admin_routes
     from app.accounts import cli as accounts_cli
     from app.accounts import routes as accounts_routes
@@ -59,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     courses_cli.init_app(app)
     questions_cli.init_app(app)
     demo.init_app(app)
+    ledger.init_app(app)
     scheduler.init_app(app)
     return app
 

@@ -79,6 +79,9 @@ class Transaction(db.Model):
     memo: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The instant whose periods the points count in: `at`, or for a reversal the reversed
+    # transaction's, so a corrected quarter loses exactly what it had gained.
+    period_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entries: Mapped[list[Entry]] = relationship(back_populates="transaction",

@@ -121,6 +121,7 @@ def upgrade():
     sa.Column('memo', sa.Text(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('period_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('award', 'grant', 'deduction', 'redemption', 'reversal')", name=op.f('ck_ledger_transactions_kind')),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_ledger_transactions_actor_id_users'), ondelete='RESTRICT'),
