@@ -94,6 +94,11 @@ def user_account(user_id: int) -> int:
     return _account(f"user:{user_id}", "user", user_id)
 
 
+def find_user_account(user_id: int) -> int | None:
+    """The id of the user's points account, or None before their first posting."""
+    return db.session.scalar(select(Account.id).where(Account.key == f"user:{user_id}"))
+
+
 def _account(key: str, kind: str, user_id: int | None) -> int:
     found = db.session.scalar(select(Account.id).where(Account.key == key))
     if found is not None:
@@ -470,9 +475,9 @@ def entries_for(user_id: int, *, since: datetime | None = None, until: datetime 
 
 def points_of(transactions: list[Transaction], user_id: int) -> dict[int, int]:
     """Each transaction's points for the user's account (one query)."""
-    if not transactions:
+    account = find_user_account(user_id)
+    if not transactions or account is None:
         return {}
-    account = user_account(user_id)
     return dict(db.session.execute(
         select(Entry.transaction_id, func.sum(Entry.points)).where(
             and_(Entry.transaction_id.in_([t.id for t in transactions]),
