@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.courses import cli as courses_cli
     from app.courses import routes as courses_routes
     from app.courses import teach_routes
+    from app.ledger import routes as ledger_routes
     from app.questions import cli as questions_cli
     from app.questions import routes as questions_routes
     from app.reports import bp as reports_bp
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(questions_routes.bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(traces_routes.bp)
+    app.register_blueprint(ledger_routes.bp)
     app.register_blueprint(api_bp)
     accounts_cli.init_app(app)
     courses_cli.init_app(app)

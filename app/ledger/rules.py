@@ -57,7 +57,7 @@ RULE_LABELS = {
     "course_completed": _l("Course completed"),
     "daily_quiz_correct": _l("Daily quiz: correct answer"),
     "exam_passed": _l("Exam passed"),
-    "exam_excellent": _l("Exam passed with 90% or more at the first attempt"),
+    "exam_excellent": _l("First attempt passed with a score of 90 or more out of 100"),
     "study_streak": _l("7-day study streak"),
     "certificate_basic": _l("Basic certificate"),
     "certificate_intermediate": _l("Intermediate certificate"),

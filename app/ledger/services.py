@@ -482,3 +482,17 @@ def points_of(transactions: list[Transaction], user_id: int) -> dict[int, int]:
         select(Entry.transaction_id, func.sum(Entry.points)).where(
             and_(Entry.transaction_id.in_([t.id for t in transactions]),
                  Entry.account_id == account)).group_by(Entry.transaction_id)).all())
+
+
+def recent_adjustments(actor: User, limit: int = 30) -> list[tuple[Transaction, User, int]]:
+    """The latest manual grants and deductions `actor` made (all of them for an admin)."""
+    query = (select(Transaction, User).join(User, User.id == Transaction.user_id)
+             .where(Transaction.kind.in_(("grant", "deduction"))))
+    if not actor.has_role("admin"):
+        query = query.where(Transaction.actor_id == actor.id)
+    rows = db.session.execute(query.order_by(Transaction.id.desc()).limit(limit)).all()
+    points = dict(db.session.execute(
+        select(Entry.transaction_id, Entry.points).join(Account, Account.id == Entry.account_id)
+        .where(Entry.transaction_id.in_([t.id for t, _ in rows]), Account.kind == "user")).all()) \
+        if rows else {}
+    return [(t, u, points.get(t.id, 0)) for t, u in rows]
