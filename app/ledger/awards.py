@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -55,6 +54,7 @@ def _award_pass(trace: Trace, attempt_id, *, first_attempt: bool, percent) -> No
 
 
 def _reverse_all(transactions, trace: Trace, reason: str) -> None:
+    # `reason` is a code of rules.REVERSAL_REASONS, shown translated in the reader's language.
     for transaction in transactions:
         services.reverse(transaction, reason, at=trace.at, trace_id=trace.id)
 
@@ -84,12 +84,13 @@ def on_trace(trace: Trace, **_kwargs) -> None:
         _regraded(trace, ctx)
     elif verb == "withdrawn" and kind == "certificate":
         _reverse_all(services.unreversed(Transaction.subject == f"certificate:{trace.object_id}"),
-                     trace, _("Certificate withdrawn"))
+                     trace, "certificate_withdrawn")
     elif verb == "voided":
         voided = ctx.get("voided_trace_id")
-        if isinstance(voided, int):
-            _reverse_all(services.unreversed(Transaction.trace_id == voided), trace,
-                         _("Trace voided"))
+        if isinstance(voided, str) and voided.isdigit():
+            voided = int(voided)
+        if isinstance(voided, int) and not isinstance(voided, bool):
+            _reverse_all(services.unreversed(Transaction.trace_id == voided), trace, "trace_voided")
 
 
 def _regraded(trace: Trace, ctx: dict) -> None:
@@ -99,7 +100,7 @@ def _regraded(trace: Trace, ctx: dict) -> None:
     if before and not after:
         _reverse_all(services.unreversed(Transaction.subject == subject,
                                          Transaction.rule_code.in_(EXAM_RULES)),
-                     trace, _("Exam regraded: no longer passed"))
+                     trace, "exam_regraded")
     elif after and not before:
         if services.unreversed(Transaction.subject == subject,
                                Transaction.rule_code == "exam_passed"):

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, select
 
@@ -105,10 +106,13 @@ def _source(transaction: Transaction, trace: Trace | None) -> dict | None:
 
 
 def _reason(transaction: Transaction, trace: Trace | None) -> str:
-    if transaction.kind == "reversal" or transaction.kind in ("grant", "deduction"):
+    if transaction.kind == "reversal":
+        return str(rules.REVERSAL_REASONS.get(transaction.memo, transaction.memo))
+    if transaction.kind in ("grant", "deduction"):
         return transaction.memo
     if trace is not None and trace.object_name:
-        return f"{rules.rule_label(transaction.rule_code)}: {trace.object_name}"
+        return _("%(rule)s: %(what)s", rule=rules.rule_label(transaction.rule_code),
+                 what=trace.object_name)
     return transaction.memo or rules.rule_label(transaction.rule_code)
 
 

@@ -66,6 +66,14 @@ RULE_LABELS = {
     "redemption": _l("Reward redeemed"),
 }
 
+# Reasons of automatic reversals, stored as codes and shown in the reader's language.
+REVERSAL_REASONS = {
+    "exam_regraded": _l("Exam regraded: no longer passed"),
+    "certificate_withdrawn": _l("Certificate withdrawn"),
+    "trace_voided": _l("Trace voided"),
+    "redemption_cancelled": _l("Redemption cancelled"),
+}
+
 SETTING_DEFAULTS = {"total_daily_cap": None, "show_names": True}
 
 

@@ -42,7 +42,7 @@ from app.ledger.models import (
     StudyDay,
     Transaction,
 )
-from app.timeutil import local_today, period_keys
+from app.timeutil import local_today, period_keys, utcnow
 
 
 class IdempotencyConflict(DomainError):
@@ -143,7 +143,7 @@ def post(*, key: str, kind: str, legs: list[tuple[int, int]], at: datetime,
             rule_code=rule_code, rule_version=rule.version if rule is not None else (
                 reverses.rule_version if reverses is not None else None),
             trace_id=trace_id, subject=subject, reverses_id=reverses.id if reverses else None,
-            memo=memo, actor_id=actor_id, at=at, period_at=period_at, created_at=at)
+            memo=memo, actor_id=actor_id, at=at, period_at=period_at, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(Transaction.id)).scalar()
     if new_id is None:
@@ -418,7 +418,7 @@ def set_redemption_status(redemption: Redemption, status: str, *, actor: User,
         raise Conflict(_l("Only a pending redemption can be fulfilled or cancelled."))
     if status == "cancelled":
         reverse(db.session.get(Transaction, redemption.transaction_id),
-                str(_l("Redemption cancelled")), at=now, actor_id=actor.id)
+                "redemption_cancelled", at=now, actor_id=actor.id)
         db.session.execute(update(Reward).where(Reward.id == redemption.reward_id)
                            .values(stock=Reward.stock + 1))
     audit.record(actor, f"redemption.{status}", target=redemption,

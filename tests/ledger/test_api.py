@@ -130,3 +130,27 @@ def test_rewards_and_redemptions(client, db, people):
     assert error({"reward_id": reward.id}) == (422, "invalid_input")
     response = client.post("/api/v1/redemptions", headers=headers, data="x")
     assert response.status_code == 400
+
+
+def test_entries_explain_reversals_in_the_readers_language(client, db, people):
+    from app.traces.services import Event, record
+
+    users, *_ = people
+    ann = users["ann"]
+    at = utcnow()
+    record(Event(key="certified:9", actor=ann, verb="certified", object_type="certificate",
+                 object_id=9, object_name="干部工作初级", at=at,
+                 context={"area": "cadre", "tier": "basic", "attempt_id": 1, "exam_id": 1}))
+    record(Event(key="withdrawn:9", actor=ann, verb="withdrawn", object_type="certificate",
+                 object_id=9, object_name="干部工作初级", at=at, context={"reason": "x"}))
+    db.session.commit()
+    headers = api_token(client, "ann")
+    zh = client.get("/api/v1/me/points", headers=headers).get_json()["entries"]
+    en = client.get("/api/v1/me/points", headers={**headers, "Accept-Language": "en"}).get_json()
+    by_kind = {e["kind"]: e for e in zh}
+    assert by_kind["reversal"]["reason"] == "证书已撤销" and by_kind["reversal"]["points"] == -20
+    assert by_kind["award"]["reason"] == "初级证书：干部工作初级"
+    assert by_kind["award"]["reversed"] is True
+    assert by_kind["reversal"]["source"]["type"] == "certificate"
+    assert {e["reason"] for e in en["entries"]} >= {"Certificate withdrawn",
+                                                    "Basic certificate: 干部工作初级"}
