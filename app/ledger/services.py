@@ -162,11 +162,15 @@ def _add_to_balances(legs: list[tuple[int, int]], period_at: datetime, at: datet
     owners = dict(db.session.execute(
         select(Account.id, Account.user_id).where(Account.id.in_([a for a, _ in legs]),
                                                   Account.kind == "user")).all())
+    # Rows are locked in one order everywhere (account, then "all" first, as a redemption
+    # locks it before posting), so concurrent postings queue instead of deadlocking.
+    keys = period_keys(period_at)
+    ordered = [("all", keys["all"])] + [(k, v) for k, v in keys.items() if k != "all"]
     rows = [
         {"account_id": account_id, "period_kind": kind, "period_key": period_key,
          "user_id": owners[account_id], "points": points, "reached_at": at}
         for account_id, points in sorted(legs) if account_id in owners
-        for kind, period_key in period_keys(period_at).items()
+        for kind, period_key in ordered
     ]
     if not rows:
         return

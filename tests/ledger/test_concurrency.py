@@ -120,3 +120,27 @@ def test_concurrent_redemptions_never_oversell_or_overdraw(app, db, make_user):
     check_invariants()
     # Nothing was left locked or half-done.
     assert db.session.execute(sa.text("select 1")).scalar() == 1
+
+
+def test_awards_and_redemptions_of_one_user_at_once_neither_deadlock_nor_lose_points(
+        app, db, make_user):
+    user = make_user()
+    services.post(key="seed", kind="grant", at=NOW, user_id=user.id, rule_code="manual",
+                  legs=[(services.system_account("adjustment"), -50),
+                        (services.user_account(user.id), 50)])
+    reward = services.create_reward("读本", 10, 100, actor=None, now=NOW)
+    db.session.commit()
+    outcomes: list = []
+    calls = [in_thread(app, lambda n=n: services.award(
+        user.id, "lesson_completed", key=f"l{n}", at=NOW).created, outcomes) for n in range(20)]
+    calls += [in_thread(app, lambda n=n: services.redeem(
+        _db.session.get(User, user.id), reward.id, f"r{n}", now=NOW).created, outcomes)
+        for n in range(10)]
+    all_at_once(calls)
+    errors = [o for o in outcomes if isinstance(o, Exception)
+              and not isinstance(o, services.InsufficientPoints)]
+    assert errors == []
+    db.session.expire_all()
+    sold = db.session.scalar(select(func.count()).select_from(Redemption))
+    assert points(user.id) == 50 + 40 - 10 * sold >= 0
+    check_invariants()
