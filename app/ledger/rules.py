@@ -16,10 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import audit
 from app.accounts.models import User
-from app.errors import ValidationFailed
+from app.db import is_unique_violation
+from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.ledger.models import Rule, Setting
 
@@ -138,8 +140,14 @@ def change(code: str, *, amount: int, daily_cap: int | None, enabled: bool,
     rule = Rule(code=code, version=latest + 1, amount=amount, daily_cap=daily_cap,
                 unit_seconds=unit_seconds, enabled=enabled, effective_from=effective_from,
                 created_at=now, created_by_id=actor.id if actor else None)
-    db.session.add(rule)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(rule)
+    except IntegrityError as exc:  # another admin saved a version of this rule just now
+        if not is_unique_violation(exc):
+            raise
+        raise Conflict(_l("Someone else changed this rule just now; please look and try again.")) \
+            from exc
     audit.record(actor, "points.rule", target=rule, summary=f"{code} v{rule.version}", now=now,
                  details={"before": _rule_dict(current), "after": _rule_dict(rule)})
     return rule
