@@ -113,7 +113,10 @@ def _reason(transaction: Transaction, trace: Trace | None) -> str:
     if trace is not None and trace.object_name:
         return _("%(rule)s: %(what)s", rule=rules.rule_label(transaction.rule_code),
                  what=trace.object_name)
-    return transaction.memo or rules.rule_label(transaction.rule_code)
+    if transaction.memo:
+        return _("%(rule)s: %(what)s", rule=rules.rule_label(transaction.rule_code),
+                 what=transaction.memo)
+    return rules.rule_label(transaction.rule_code)
 
 
 def explain(transactions: list[Transaction], user_id: int) -> list[EntryView]:

@@ -35,7 +35,7 @@ def settle_streaks(now: datetime) -> str:
         if run and run % rules.STREAK_DAYS == 0:
             posting = services.award(user_id, "study_streak", key=f"streak:{user_id}:{end_day}",
                                      at=now, subject=f"streak:{end_day}",
-                                     memo=f"{end_day - timedelta(days=run - 1)}..{end_day}")
+                                     memo=f"{end_day - timedelta(days=run - 1)} – {end_day}")
             awarded += bool(posting and posting.created)
     return f"{awarded} streak awards for runs ending {end_day}"
 
