@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formutil import IntRange
@@ -20,6 +28,7 @@ class RuleForm(FlaskForm):
     unit_seconds = IntegerField(_l("Seconds of study per award"),
                                 validators=[Optional(), IntRange(min=1, max=86_400)])
     enabled = BooleanField(_l("Enabled"))
+    effective_on = DateField(_l("From (empty: now)"), validators=[Optional()])
 
 
 class SettingsForm(FlaskForm):

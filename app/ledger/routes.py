@@ -18,7 +18,7 @@ from app.extensions import db
 from app.ledger import boards, rules, services, tasks
 from app.ledger.forms import ActionForm, AdjustForm, RedeemForm, RewardForm, RuleForm, SettingsForm
 from app.ledger.models import Redemption, Reward
-from app.timeutil import PERIOD_KINDS, utcnow
+from app.timeutil import PERIOD_KINDS, local_midnight, local_today, utcnow
 
 bp = Blueprint("ledger", __name__)
 CHART_DAYS = 30
@@ -152,8 +152,9 @@ def admin_rules():
         form.amount.data, form.daily_cap.data = rule.amount, rule.daily_cap
         form.unit_seconds.data, form.enabled.data = rule.unit_seconds, rule.enabled
         forms[rule.code] = form
+    upcoming = rules.upcoming(now)
     db.session.commit()
-    return render_template("ledger/admin_rules.html", rules=in_force, forms=forms,
+    return render_template("ledger/admin_rules.html", rules=in_force, forms=forms, upcoming=upcoming,
                            settings_form=settings_form, labels=rules.RULE_LABELS,
                            reconciliation=tasks.last_reconciliation())
 
@@ -170,11 +171,22 @@ def change_rule(code: str):
                 flash(str(error), "danger")
         return redirect(url_for(".admin_rules"))
     now = utcnow()
+    day = form.effective_on.data
+    if day is not None and day < local_today(now):
+        flash(_("A rule cannot start in the past: points already given keep their rules."),
+              "danger")
+        return redirect(url_for(".admin_rules"))
+    starts = now if day is None or day == local_today(now) else local_midnight(day)
     rules.change(code, amount=form.amount.data, daily_cap=form.daily_cap.data,
                  unit_seconds=form.unit_seconds.data, enabled=bool(form.enabled.data),
-                 effective_from=now, actor=current_user, now=now)
+                 effective_from=starts, actor=current_user, now=now)
     db.session.commit()
-    flash(_("Rule %(name)s changed; it applies from now on.", name=rules.rule_label(code)), "success")
+    if starts == now:
+        flash(_("Rule %(name)s changed; it applies from now on.", name=rules.rule_label(code)),
+              "success")
+    else:
+        flash(_("Rule %(name)s changed; it applies from %(day)s.", name=rules.rule_label(code),
+                day=day.isoformat()), "success")
     return redirect(url_for(".admin_rules"))
 
 

@@ -116,6 +116,12 @@ def all_in_force(now: datetime) -> list[Rule]:
     return [in_force(code, now) for code in DEFAULTS]
 
 
+def upcoming(now: datetime) -> list[Rule]:
+    """Versions an admin scheduled to start after `now`, soonest first."""
+    return list(db.session.scalars(select(Rule).where(Rule.effective_from > now)
+                                   .order_by(Rule.effective_from, Rule.code)))
+
+
 def history(code: str) -> list[Rule]:
     """Every version of rule `code`, newest first."""
     in_force(code, ALWAYS.replace(year=9999))

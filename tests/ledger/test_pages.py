@@ -142,3 +142,24 @@ def test_admin_rewards_create_edit_fulfil_and_cancel(client, db, people):
 def test_admin_pages_refuse_cadres(client, people, path):
     login(client, "a1")
     assert client.get(path).status_code == 403
+
+
+def test_admin_schedules_a_rule_change_and_cannot_backdate_one(client, db, people):
+    from datetime import timedelta
+
+    from app.timeutil import local_today
+
+    login(client, "admin")
+    token = csrf_token(client, "/admin/points")
+    tomorrow = local_today() + timedelta(days=1)
+    client.post("/admin/points/rules/course_completed", data={
+        "course_completed-csrf_token": token, "course_completed-amount": "12",
+        "course_completed-enabled": "y", "course_completed-effective_on": tomorrow.isoformat()})
+    assert rules.in_force("course_completed", utcnow()).amount == 10
+    assert rules.in_force("course_completed", utcnow() + timedelta(days=2)).amount == 12
+    assert 'id="upcoming-rules"' in client.get("/admin/points").get_data(as_text=True)
+    yesterday = local_today() - timedelta(days=1)
+    client.post("/admin/points/rules/course_completed", data={
+        "course_completed-csrf_token": token, "course_completed-amount": "1",
+        "course_completed-enabled": "y", "course_completed-effective_on": yesterday.isoformat()})
+    assert [r.version for r in rules.history("course_completed")] == [2, 1]
