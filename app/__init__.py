@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login.init_app(app)
     navigation.init_app(app)
 
-    from app import dashboard, demo, scheduler
+    from app import dashboard, demo, ledger, scheduler
     from app.accounts import admin_routes
     from app.accounts import cli as accounts_cli
     from app.accounts import routes as accounts_routes
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.courses import cli as courses_cli
     from app.courses import routes as courses_routes
     from app.courses import teach_routes
+    from app.ledger import routes as ledger_routes
     from app.plans import routes as plans_routes
     from app.questions import cli as questions_cli
     from app.questions import routes as questions_routes
@@ -59,11 +60,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(questions_routes.bp)
     app.register_blueprint(reports_routes.bp)
     app.register_blueprint(traces_routes.bp)
+    app.register_blueprint(ledger_routes.bp)
     app.register_blueprint(api_bp)
     accounts_cli.init_app(app)
     courses_cli.init_app(app)
     questions_cli.init_app(app)
     demo.init_app(app)
+    ledger.init_app(app)
     scheduler.init_app(app)
     if app.config.get("BENCH_BASELINE"):
         from app import benchmark

@@ -155,6 +155,55 @@ def seed_learning(now: datetime) -> list[str]:
         lines.append(f"assigned {training.title} to {DEPARTMENT}, due {quarter_end.isoformat()}")
     db.session.flush()
     lines.extend(seed_question_bank(now))
+    lines.extend(seed_points(now))
+    return lines
+
+
+# Demo study, as (cadre number, days ago it ended, days of study): the points come from
+# real heartbeats, so every point on the demo pages traces back to a lesson.
+DEMO_STUDY = [(1, 1, 7), (2, 1, 3), (3, 2, 2), (4, 1, 4), (7, 3, 1), (10, 1, 2), (12, 1, 1)]
+DEMO_REWARDS = [("《干部教育培训工作条例》读本", "学习用书，到办公室领取。", 10, 20),
+                ("组工干部笔记本", "印有“忠诚 干净 担当”的笔记本。", 20, 30),
+                ("“学习标兵”荣誉证书", "季度评议时颁发。", 100, 5)]
+BEATS_PER_DAY, BEAT_S = 21, 30  # 600 credited seconds a day: 2 study points
+
+
+def seed_points(now: datetime) -> list[str]:
+    """A rewards catalogue, and study by some demo cadres on past days (heartbeats on the
+    shipped lessons), which the ledger turns into points; a streak is settled."""
+    from app.courses.services import heartbeat
+    from app.ledger import services as ledger_services
+    from app.ledger.models import Reward
+    from app.ledger.tasks import settle_streaks
+    from app.traces.models import Trace
+
+    lines = []
+    if not db.session.scalar(select(Reward.id)):
+        for title, description, price, stock in DEMO_REWARDS:
+            ledger_services.create_reward(title, price, stock, description, actor=None, now=now)
+        lines.append(f"rewards: {len(DEMO_REWARDS)} in the catalogue")
+    cadres = {int(u.username[5:]): u for u in db.session.scalars(
+        select(User).where(User.username.like("cadre%")))}
+    lessons = db.session.scalars(select(Lesson).where(Lesson.status == "published")
+                                 .order_by(Lesson.course_id, Lesson.id).limit(8)).all()
+    if not lessons or db.session.scalar(select(Trace.id).where(
+            Trace.verb == "studied", Trace.actor_id.in_([u.id for u in cadres.values()]))):
+        return lines
+    max_credit = current_app.config["HEARTBEAT_MAX_CREDIT_S"]
+    today = local_today(now)
+    for number, ended, days in DEMO_STUDY:
+        user = cadres.get(number)
+        if user is None:
+            continue
+        for n, day_offset in enumerate(range(ended + days - 1, ended - 1, -1)):
+            lesson = lessons[(number + n) % len(lessons)]
+            start = datetime.combine(today - timedelta(days=day_offset), time(9, 0), LOCAL_TZ)
+            for beat in range(BEATS_PER_DAY):
+                heartbeat(user, lesson, visible=True, at_end=beat == BEATS_PER_DAY - 1,
+                          now=start + timedelta(seconds=beat * BEAT_S), max_credit=max_credit)
+    settle_streaks(now)
+    db.session.flush()
+    lines.append(f"points: study by {len(DEMO_STUDY)} cadres on past days, streaks settled")
     return lines
 
 

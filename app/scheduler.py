@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.accounts import tasks as accounts_tasks
 from app.db import UTCDateTime, is_unique_violation
 from app.extensions import db
+from app.ledger import tasks as ledger_tasks
 from app.timeutil import LOCAL_TZ, utcnow
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ JOBS: dict[str, Job] = {
         Job("accounts.purge_api_tokens", accounts_tasks.purge_api_tokens,
             cron={"hour": 3, "minute": 10},
             description="Delete API tokens that expired or were revoked over 30 days ago."),
+        Job("ledger.study_streaks", ledger_tasks.settle_streaks, cron={"hour": 0, "minute": 20},
+            description="Award 7-day study streaks that ended yesterday (Asia/Shanghai)."),
+        Job("ledger.reconcile", ledger_tasks.reconcile, cron={"hour": 3, "minute": 40},
+            description="Rebuild every points balance from the entries and report differences."),
     )
 }
 

@@ -36,7 +36,7 @@ def test_every_response_says_how_many_statements_it_ran(client, make_user):
     make_user(username="cadre1")
     headers = api_token(client, "cadre1")
     client.get("/api/v1/me", headers=headers)  # the token's first use notes when it was used
-    assert client.get("/api/v1/me", headers=headers).headers[SQL_COUNT_HEADER] == "2"
+    assert client.get("/api/v1/me", headers=headers).headers[SQL_COUNT_HEADER] == "3"  # with the balance
     assert client.get("/static/css/app.css").headers[SQL_COUNT_HEADER] == "0"
 
 

@@ -30,6 +30,14 @@ ACTION_LABELS = {
     "assignment.delete": _l("Assignment removed"),
     "questions.import": _l("Questions imported as drafts"),
     "questions.import_published": _l("Questions imported and published"),
+    "points.grant": _l("Points granted"),
+    "points.deduct": _l("Points deducted"),
+    "points.rule": _l("Points rule changed"),
+    "points.setting": _l("Points setting changed"),
+    "reward.create": _l("Reward added"),
+    "reward.update": _l("Reward edited"),
+    "redemption.fulfilled": _l("Redemption fulfilled"),
+    "redemption.cancelled": _l("Redemption cancelled and refunded"),
 }
 
 

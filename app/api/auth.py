@@ -10,6 +10,7 @@ from app.accounts import services, tokens
 from app.accounts.ratelimit import login_limits
 from app.api.base import bp
 from app.api.serializers import iso, org_unit, post, user_brief
+from app.ledger import services as ledger_services
 from app.timeutil import local_today, utcnow
 from app.web import error_response
 from app.web.json_body import BadBody, Field, parse_body
@@ -74,7 +75,7 @@ def me():
             {"post": post(a.post), "start_date": iso(a.start_date), "end_date": iso(a.end_date)}
             for a in user.post_history
         ],
-        # The points ledger and certification issues fill these two in.
-        points_balance=0,
+        # The certification issue fills in certificates.
+        points_balance=ledger_services.balance(user.id),
         certificates=[],
     )

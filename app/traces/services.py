@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from blinker import signal
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,9 +14,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import LOCAL_TZ, local_today
 from app.traces.models import Trace
-
-# Sent after a trace is recorded, inside the same transaction; the points ledger listens.
-trace_recorded = signal("trace-recorded")
+from app.traces.signals import trace_recorded
 
 
 @dataclass(frozen=True)
