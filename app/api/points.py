@@ -14,6 +14,8 @@ from app.ledger import boards, rules, services
 from app.ledger.models import Reward
 from app.timeutil import utcnow
 from app.web import error_response
+from app.web.json_body import Field, parse_body
+from app.web.unit import perform
 
 
 def _entry(view: boards.EntryView) -> dict:
@@ -27,8 +29,7 @@ def _entry(view: boards.EntryView) -> dict:
 def my_points():
     period = boards.check_period(request.args.get("period"))
     now = utcnow()
-    mine = boards.my_points(current_user.id, period, now)
-    db.session.commit()
+    mine = perform(lambda: boards.my_points(current_user.id, period, now))
     return jsonify(balance=mine.balance, period=mine.period, period_key=mine.period_key,
                    period_points=mine.period_points,
                    entries=[_entry(view) for view in mine.entries])
@@ -44,8 +45,7 @@ def _rule(rule) -> dict:
 @bp.get("/points/rules")
 @login_required
 def points_rules():
-    in_force = rules.all_in_force(utcnow())
-    db.session.commit()
+    in_force = perform(lambda: rules.all_in_force(utcnow()))
     return jsonify(rules=[_rule(rule) for rule in in_force],
                    total_daily_cap=rules.setting("total_daily_cap"))
 
@@ -99,17 +99,14 @@ def rewards():
 @bp.post("/redemptions")
 @login_required
 def redeem():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, "bad_request", _("Send a JSON object."))
-    reward_id, key = body.get("reward_id"), body.get("idempotency_key")
-    if not isinstance(reward_id, int) or isinstance(reward_id, bool) or not 0 < reward_id < 2**31:
+    body = parse_body({"reward_id": Field(int), "idempotency_key": Field(str)}, body=request.get_json(silent=True))
+    reward_id, key = body["reward_id"], body["idempotency_key"]
+    if reward_id is None or not 0 < reward_id < 2**31:
         return error_response(422, "invalid_input", _("reward_id must be a reward's id."))
-    if not isinstance(key, str) or not 0 < len(key.strip()) <= 100:
+    if key is None or not 0 < len(key.strip()) <= 100:
         return error_response(422, "invalid_input",
                               _("idempotency_key must be a string of 1 to 100 characters."))
-    result = services.redeem(current_user, reward_id, key, now=utcnow())
-    db.session.commit()
+    result = perform(lambda: services.redeem(current_user, reward_id, key, now=utcnow()))
     r = result.redemption
     return jsonify(id=r.id, status=r.status, balance=result.balance, reward_id=r.reward_id,
                    price=r.price, created_at=iso(r.created_at)), 201 if result.created else 200

@@ -19,6 +19,7 @@ from app.ledger import boards, rules, services, tasks
 from app.ledger.forms import ActionForm, AdjustForm, RedeemForm, RewardForm, RuleForm, SettingsForm
 from app.ledger.models import Redemption, Reward
 from app.timeutil import PERIOD_KINDS, local_midnight, local_today, utcnow
+from app.web.unit import perform
 
 bp = Blueprint("ledger", __name__)
 CHART_DAYS = 30
@@ -45,12 +46,11 @@ def my_points():
     except DomainError:
         period = "week"
     now = utcnow()
-    mine = boards.my_points(current_user.id, period, now)
-    cards, today_total, total_cap = boards.task_cards(current_user.id, now)
-    series = boards.daily_series(current_user.id, CHART_DAYS, now)
+    mine, (cards, today_total, total_cap), series = perform(lambda: (
+        boards.my_points(current_user.id, period, now), boards.task_cards(current_user.id, now),
+        boards.daily_series(current_user.id, CHART_DAYS, now)))
     chart = {"title": _("Points per day, last %(n)s days", n=CHART_DAYS),
              "labels": [day[5:] for day, _points in series], "values": [p for _day, p in series]}
-    db.session.commit()
     return render_template("ledger/my_points.html", mine=mine, cards=cards, today_total=today_total,
                            total_cap=total_cap, chart=chart, periods=PERIOD_KINDS,
                            period_labels=boards.PERIOD_LABELS, source_url=_source_url)
@@ -89,8 +89,8 @@ def rewards():
             reward_id = int(form.reward_id.data or 0)
         except ValueError:
             abort(400)
-        result = services.redeem(current_user, reward_id, form.key.data or "", now=utcnow())
-        db.session.commit()
+        result = perform(lambda: services.redeem(current_user, reward_id, form.key.data or "",
+                                                 now=utcnow()))
         if result.created:
             flash(_("Redeemed %(title)s. Your balance is %(points)s points.",
                     title=result.redemption.reward.title, points=result.balance), "success")
@@ -115,10 +115,9 @@ def adjust():
         if request.args.get("user_id", "").isdigit():
             form.user_id.data = int(request.args["user_id"])
     if form.validate_on_submit():
-        posting = services.adjust(current_user, form.user_id.data, form.points.data,
-                                  form.reason.data, key=f"manual:{current_user.id}:{form.key.data}",
-                                  now=utcnow())
-        db.session.commit()
+        posting = perform(lambda: services.adjust(
+            current_user, form.user_id.data, form.points.data, form.reason.data,
+            key=f"manual:{current_user.id}:{form.key.data}", now=utcnow()))
         if posting.created:
             flash(_("Points posted."), "success")
         return redirect(url_for(".adjust"))
@@ -138,11 +137,11 @@ def admin_rules():
         settings_form.total_daily_cap.data = rules.setting("total_daily_cap")
         settings_form.show_names.data = bool(rules.setting("show_names"))
     elif settings_form.validate_on_submit():
-        rules.set_setting("total_daily_cap", settings_form.total_daily_cap.data, actor=current_user,
-                          now=now)
-        rules.set_setting("show_names", bool(settings_form.show_names.data), actor=current_user,
-                          now=now)
-        db.session.commit()
+        perform(lambda: (
+            rules.set_setting("total_daily_cap", settings_form.total_daily_cap.data,
+                              actor=current_user, now=now),
+            rules.set_setting("show_names", bool(settings_form.show_names.data),
+                              actor=current_user, now=now)))
         flash(_("Settings saved."), "success")
         return redirect(url_for(".admin_rules"))
     in_force = rules.all_in_force(now)
@@ -152,8 +151,7 @@ def admin_rules():
         form.amount.data, form.daily_cap.data = rule.amount, rule.daily_cap
         form.unit_seconds.data, form.enabled.data = rule.unit_seconds, rule.enabled
         forms[rule.code] = form
-    upcoming = rules.upcoming(now)
-    db.session.commit()
+    upcoming = perform(lambda: rules.upcoming(now))
     return render_template("ledger/admin_rules.html", rules=in_force, forms=forms, upcoming=upcoming,
                            settings_form=settings_form, labels=rules.RULE_LABELS,
                            reconciliation=tasks.last_reconciliation())
@@ -177,10 +175,9 @@ def change_rule(code: str):
               "danger")
         return redirect(url_for(".admin_rules"))
     starts = now if day is None or day == local_today(now) else local_midnight(day)
-    rules.change(code, amount=form.amount.data, daily_cap=form.daily_cap.data,
-                 unit_seconds=form.unit_seconds.data, enabled=bool(form.enabled.data),
-                 effective_from=starts, actor=current_user, now=now)
-    db.session.commit()
+    perform(lambda: rules.change(code, amount=form.amount.data, daily_cap=form.daily_cap.data,
+                                 unit_seconds=form.unit_seconds.data, enabled=bool(form.enabled.data),
+                                 effective_from=starts, actor=current_user, now=now))
     if starts == now:
         flash(_("Rule %(name)s changed; it applies from now on.", name=rules.rule_label(code)),
               "success")
@@ -195,9 +192,9 @@ def change_rule(code: str):
 def admin_rewards():
     form = RewardForm()
     if form.validate_on_submit():
-        services.create_reward(form.title.data, form.price.data, form.stock.data or 0,
-                               form.description.data or "", actor=current_user, now=utcnow())
-        db.session.commit()
+        perform(lambda: services.create_reward(form.title.data, form.price.data, form.stock.data or 0,
+                                               form.description.data or "", actor=current_user,
+                                               now=utcnow()))
         flash(_("Reward added."), "success")
         return redirect(url_for(".admin_rewards"))
     catalogue = db.session.scalars(select(Reward).order_by(Reward.active.desc(), Reward.id)).all()
@@ -215,11 +212,10 @@ def edit_reward(reward_id: int):
     reward = db.session.get(Reward, reward_id) or abort(404)
     form = RewardForm(obj=reward)
     if form.validate_on_submit():
-        services.update_reward(reward, title=form.title.data, price=form.price.data,
-                               stock=form.stock.data or 0, active=bool(form.active.data),
-                               description=form.description.data or "", actor=current_user,
-                               now=utcnow())
-        db.session.commit()
+        perform(lambda: services.update_reward(
+            reward, title=form.title.data, price=form.price.data, stock=form.stock.data or 0,
+            active=bool(form.active.data), description=form.description.data or "",
+            actor=current_user, now=utcnow()))
         flash(_("Reward saved."), "success")
         return redirect(url_for(".admin_rewards"))
     return render_template("ledger/reward_edit.html", form=form, reward=reward)
@@ -231,8 +227,8 @@ def handle_redemption(redemption_id: int, status: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     redemption = db.session.get(Redemption, redemption_id) or abort(404)
-    services.set_redemption_status(redemption, status, actor=current_user, now=utcnow())
-    db.session.commit()
+    perform(lambda: services.set_redemption_status(redemption, status, actor=current_user,
+                                                   now=utcnow()))
     flash(_("Redemption fulfilled.") if status == "fulfilled"
           else _("Redemption cancelled; the points were refunded."), "success")
     return redirect(url_for(".admin_rewards"))
