@@ -99,7 +99,7 @@ class Exam(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     time_limit_s: Mapped[int | None] = mapped_column(Integer)
-    max_attempts: Mapped[int | None] = mapped_column(Integer, default=1)
+    max_attempts: Mapped[int | None] = mapped_column(Integer)
     counting: Mapped[str] = mapped_column(String(10), default="highest")
     pass_score: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("60"))
     shuffle: Mapped[bool] = mapped_column(Boolean, default=False)
