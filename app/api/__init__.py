@@ -22,4 +22,4 @@ def protect_session_callers():
         csrf.protect()
 
 
-from app.api import auth, docs, learning, questions  # noqa: E402,F401  (routes register on import)
+from app.api import auth, docs, exams, learning, questions  # noqa: E402,F401  (routes register on import)
