@@ -24,7 +24,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
                                 x_proto=1)
 
-    from app import extensions, i18n, models, web  # noqa: F401  (models: register tables)
+    from app import extensions, i18n, models, navigation, web  # noqa: F401  (models: register tables)
+    from app.accounts import login
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=_migrations_dir())
@@ -32,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.limiter.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    login.init_app(app)
+    navigation.init_app(app)
 
     from app import dashboard, demo, scheduler
     from app.accounts import admin_routes
@@ -41,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.courses import cli as courses_cli
     from app.courses import routes as courses_routes
     from app.courses import teach_routes
+    from app.plans import routes as plans_routes
     from app.questions import cli as questions_cli
     from app.questions import routes as questions_routes
     from app.reports import bp as reports_bp
@@ -51,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(courses_routes.bp)
     app.register_blueprint(teach_routes.bp)
+    app.register_blueprint(plans_routes.bp)
     app.register_blueprint(questions_routes.bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(traces_routes.bp)

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.accounts.permissions import visible_users
 from app.accounts.services import is_newcomer
-from app.courses.plans import plan_for
 from app.extensions import db
+from app.plans.services import plan_for
 from app.timeutil import local_today
 
 bp = Blueprint("dashboard", __name__)

@@ -20,7 +20,7 @@ class MenuItem:
 
 MENU: list[MenuItem] = [
     MenuItem("dashboard.home", _l("Home"), frozenset({"cadre", "trainer", "manager", "admin"})),
-    MenuItem("courses.plan", _l("My plan"), frozenset({"cadre", "trainer", "manager"})),
+    MenuItem("plans.plan", _l("My plan"), frozenset({"cadre", "trainer", "manager"})),
     MenuItem("courses.index", _l("Courses"), frozenset({"cadre", "trainer", "manager", "admin"})),
     MenuItem("courses.check_in", _l("Check in"), frozenset({"cadre", "trainer", "manager"})),
     MenuItem("courses.my_timeline", _l("My timeline"), frozenset({"cadre", "trainer", "manager"})),
@@ -60,3 +60,12 @@ def menu_groups(items: list[MenuItem]) -> list[tuple[object, list[MenuItem]]]:
         if item.group:
             groups.setdefault(str(item.group), (item.group, []))[1].append(item)
     return list(groups.values())
+
+
+def init_app(app) -> None:
+    """The menu for every page's header."""
+    from flask_login import current_user
+
+    @app.context_processor
+    def menu_globals():
+        return {"menu": menu_for(current_user) if current_user else [], "menu_groups": menu_groups}

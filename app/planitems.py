@@ -8,7 +8,7 @@ module is a leaf so that providers and the composer depend on it, never on each 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -31,6 +31,7 @@ class PlanEntry:
     url: str = ""           # the page that opens it (filled by the provider)
     detail: str = ""        # a short, translated line such as "3 / 8 lessons"
     position: int = 0       # order among items of the same due date
+    extra: dict = field(default_factory=dict, compare=False)  # kind-specific figures, e.g. lessons
 
     def status(self, today: date) -> str:
         if self.completed:

@@ -217,3 +217,119 @@ def all_at_once(calls, timeout: float = 60) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+
+
+@pytest.fixture
+def make_course(db):
+    """A published course with one module, built without the handbook import."""
+    from app.courses.models import Course, Module
+
+    counter = iter(range(1, 10_000))
+
+    def make(title: str | None = None, *, area: str = "cadre", key: str | None = None,
+             orientation: bool = False, **overrides) -> Course:
+        n = next(counter)
+        course = Course(key=key or f"course-{n}", title=title or f"课程{n}", area=area,
+                        orientation=orientation, position=n, **overrides)
+        course.modules.append(Module(title="第一单元", position=1))
+        db.session.add(course)
+        db.session.commit()
+        return course
+
+    return make
+
+
+@pytest.fixture
+def make_lesson(db, make_course):
+    """A published lesson in `course` (a new course when none is given)."""
+    from app.courses.markdown import render
+    from app.courses.models import Lesson
+
+    counter = iter(range(1, 10_000))
+
+    def make(course=None, *, title: str | None = None, body_md: str = "学习内容。",
+             min_seconds: int = 60, key: str | None = None) -> Lesson:
+        n = next(counter)
+        course = course or make_course()
+        rendered = render(body_md)
+        lesson = Lesson(key=key or f"lesson-{n}", course=course, module=course.modules[0],
+                        title=title or f"课节{n}", position=n, body_md=body_md, html=rendered.html,
+                        toc=rendered.toc, min_seconds=min_seconds)
+        db.session.add(lesson)
+        db.session.commit()
+        return lesson
+
+    return make
+
+
+@pytest.fixture
+def make_question(db):
+    """A question of any type, published unless `status` says otherwise. Defaults give a
+    single choice keyed B; pass QuestionData fields to change it."""
+    from app.questions import services as questions
+    from app.questions.data import OptionData, QuestionData
+    from app.timeutil import utcnow
+
+    counter = iter(range(1, 100_000))
+
+    def make(qtype: str = "single_choice", *, lesson=None, status: str = "published",
+             **fields):
+        n = next(counter)
+        defaults: dict = {"stem": f"第{n}题：下列哪一项正确？", "area": "cadre", "tier": "basic",
+                          "difficulty": 2, "explanation": f"解析{n}"}
+        if qtype in ("single_choice", "multiple_choice"):
+            defaults["options"] = [OptionData(k, f"选项{k}{n}") for k in "ABCD"]
+            defaults["answer"] = "B" if qtype == "single_choice" else ["A", "C"]
+        elif qtype == "true_false":
+            defaults["stem"], defaults["answer"] = f"第{n}题的说法正确。", True
+        elif qtype == "fill_blank":
+            from app.questions.data import BlankAnswer
+
+            defaults["stem"] = f"第{n}题：选拔任用的第一步是____。"
+            defaults["blanks"] = [[BlankAnswer("动议"), BlankAnswer("分析研判和动议")]]
+        elif qtype == "essay":
+            defaults["stem"] = f"第{n}题：简述干部考察的主要环节。"
+            defaults["reference_answer"] = "参考答案"
+            defaults["rubric"] = [{"point": "要点一", "score": 1}]
+        defaults.update(fields)
+        for option in defaults.get("options", []):
+            option.fraction = 1.0 if option.key in (defaults["answer"] if isinstance(
+                defaults["answer"], list) else [defaults["answer"]]) else option.fraction
+        data = QuestionData(type=qtype, **defaults)
+        now = utcnow()
+        question = questions.save(data, actor=None, now=now, lesson=lesson)
+        if status == "published":
+            questions.publish_on_import(question, actor=None, now=now)
+        elif status == "in_review":
+            question.status = "in_review"
+        db.session.commit()
+        return question
+
+    return make
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active (`with count_queries() as q: ...`)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(db):
+    return lambda: QueryCounter(db.engine)

@@ -15,7 +15,6 @@ from wtforms.validators import DataRequired, Length
 
 from app.accounts import audit, org, services, user_import
 from app.accounts.forms import (
-    EmptyForm,
     OrgUnitForm,
     PostForm,
     ResetPasswordForm,
@@ -26,8 +25,8 @@ from app.accounts.models import ROLES, AuditEntry, OrgUnit, Post, User, UserRole
 from app.accounts.permissions import roles_required
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import choices, db_int
 from app.timeutil import local_today, utcnow
+from app.web.forms import EmptyForm, choices, db_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50

@@ -19,8 +19,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import ORG_KINDS, ROLES
-from app.formutil import IntRange, choices
 from app.vocabulary import AREAS
+from app.web.forms import IntRange, choices
 
 SORT_ORDER_MIN, SORT_ORDER_MAX = 0, 100_000
 
@@ -97,7 +97,3 @@ class UserImportForm(FlaskForm):
         _l("Initial password for the new accounts"), validators=[DataRequired(), Length(max=256)]
     )
     dry_run = BooleanField(_l("Dry run: check the file, import nothing"), default=True)
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that post."""

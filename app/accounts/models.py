@@ -7,7 +7,6 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -20,10 +19,9 @@ from sqlalchemy import (
     and_,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime
+from app.db import JSONType, UTCDateTime
 from app.extensions import db
 from app.timeutil import utcnow
 from app.vocabulary import AREAS, sql_in
@@ -43,9 +41,6 @@ ORG_KINDS = {
     "branch": _l("Party branch"),
     "other": _l("Other"),
 }
-
-JSONType = JSON().with_variant(JSONB(), "postgresql")
-
 
 class OrgUnit(db.Model):
     """A node of the org tree. `path` is the materialized id path, e.g. ``/1/7/``,

@@ -20,10 +20,10 @@ from app.accounts.permissions import (
 from app.accounts.ratelimit import login_limits
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.formutil import db_int
 from app.i18n import SESSION_KEY
 from app.timeutil import local_today, utcnow
 from app.web import safe_next_url
+from app.web.forms import db_int
 
 bp = Blueprint("accounts", __name__)
 PAGE_SIZE = 50

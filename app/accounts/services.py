@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts import audit, tokens
-from app.accounts.models import ROLES, OrgUnit, Post, PostAssignment, User, UserRole
+from app.accounts.models import ROLES, ApiToken, OrgUnit, Post, PostAssignment, User, UserRole
 from app.accounts.org import path_label
 from app.db import is_unique_violation
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.timeutil import add_months, utcnow
 from app.vocabulary import AREAS
@@ -80,6 +80,37 @@ def lock_for_update(user: User) -> User:
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     db.session.expire(user)  # read again, as committed before the lock was granted
     return user
+
+
+class InvalidCredentials(DomainError):
+    code = "invalid_credentials"
+    status = 401
+    default_message = _l("Wrong username or password.")
+
+
+class PasswordChangeRequired(DomainError):
+    code = "password_change_required"
+    status = 403
+    default_message = _l("Change your password by logging in on the web first.")
+
+
+def issue_for_login(username: str, password: str, *, now: datetime,
+                    ttl: timedelta) -> tuple[str, ApiToken]:
+    """A token for whoever these credentials name; InvalidCredentials otherwise, and
+    PasswordChangeRequired (a right password, so no failed login) until it is changed."""
+    user = authenticate(username, password, now=now)
+    if user is not None:
+        # The password was checked against the row as read; if it changed meanwhile (a
+        # password change commits while we hashed), this old password earns no token.
+        checked = (user.auth_version, user.password_hash)
+        lock_for_update(user)
+        if (user.auth_version, user.password_hash) != checked or not user.active:
+            user = None
+    if user is None:
+        raise InvalidCredentials()
+    if user.must_change_password:
+        raise PasswordChangeRequired()
+    return tokens.issue(user, now=now, ttl=ttl)
 
 
 def end_sessions(user: User) -> None:

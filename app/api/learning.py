@@ -12,6 +12,8 @@ from app.api import bp
 from app.api.serializers import iso
 from app.courses import plans, services
 from app.extensions import db
+from app.planitems import PlanEntry
+from app.plans import services as plan_services
 from app.timeutil import LOCAL_TZ, local_today, utcnow
 from app.web import error_response
 
@@ -84,21 +86,20 @@ def lesson_heartbeat(lesson_id: int):
 def my_plan():
     today = local_today()
 
-    def item_json(item: plans.PlanItem) -> dict:
+    def item_json(item: PlanEntry) -> dict:
         # A due date means "by the end of that day" in the department's time zone.
         due_at = (datetime.combine(item.due_on, time(23, 59, 59), LOCAL_TZ)
                   if item.due_on is not None else None)
-        return {"kind": item.kind, "id": item.course.id, "title": item.course.title,
+        return {"kind": item.kind, "id": item.id, "title": item.title,
                 "required": item.required, "source": item.source,
                 "due_at": iso(due_at), "due_on": iso(item.due_on), "status": item.status(today),
-                "progress": 1.0 if item.completed else round(item.progress.fraction, 4),
-                "lessons": item.progress.lessons, "lessons_completed": item.progress.completed}
+                "progress": round(item.progress, 4), **item.extra}
 
     history = [
         {"post": {"id": assignment.post.id, "code": assignment.post.code, "name": assignment.post.name},
          "start_date": iso(assignment.start_date), "end_date": iso(assignment.end_date),
-         "items": [item_json(item) for item in items]}
+         "items": [item_json(plans.entry(item)) for item in items]}
         for assignment, items in plans.past_post_items(current_user)
     ]
-    return jsonify(items=[item_json(item) for item in plans.plan_for(current_user, today)],
+    return jsonify(items=[item_json(item) for item in plan_services.plan_for(current_user, today)],
                    history=history)

@@ -9,12 +9,12 @@ from flask_login import current_user
 from app.accounts.permissions import roles_required
 from app.api import bp
 from app.extensions import db
-from app.formutil import db_int
 from app.questions import services
 from app.questions.importer import FORMATS, Defaults, import_questions
 from app.timeutil import utcnow
 from app.vocabulary import AREAS, TIERS
 from app.web import error_response
+from app.web.forms import db_int
 
 PAGE_SIZE = 50
 BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from app.formutil import IntRange
+from app.web.forms import IntRange
 
 
 class CheckInForm(FlaskForm):

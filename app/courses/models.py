@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import JSONType, OrgUnit, Post, User
-from app.db import UTCDateTime
+from app.accounts.models import OrgUnit, Post, User
+from app.db import JSONType, UTCDateTime
 from app.extensions import db
 from app.timeutil import utcnow
 from app.vocabulary import AREAS, TIERS, sql_in

@@ -8,19 +8,24 @@ When one course comes from several places, the earliest due date wins.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 
 from app.accounts.models import OrgUnit, Post, PostAssignment, User
 from app.accounts.org import ancestor_ids
 from app.accounts.services import is_newcomer
 from app.courses.models import Course, CourseAssignment, CourseCompletion, PostCourse
-from app.courses.services import CourseProgress, course_progress
+from app.courses.services import CourseProgress, courses_progress
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.planitems import PlanEntry
 
 ORIENTATION_DAYS = 90
 STATUSES = {
@@ -54,30 +59,90 @@ class PlanItem:
         return "in_progress" if self.progress.completed else "not_started"
 
 
+class CoursePlans:
+    """The plan provider of courses (see app/planitems.py)."""
+
+    kind = "course"
+
+    def items_for(self, users: Sequence[User], today: date) -> dict[int, list[PlanEntry]]:
+        return {user_id: [entry(item) for item in items]
+                for user_id, items in plans_for(users, today).items()}
+
+
+def entry(item: PlanItem) -> PlanEntry:
+    """A course's plan item in the shape every provider shares."""
+    return PlanEntry(kind="course", id=item.course.id, title=item.course.title, required=item.required,
+                     due_on=item.due_on, completed=item.completed,
+                     progress=1.0 if item.completed else item.progress.fraction, source=item.source,
+                     url=url_for("courses.course", course_id=item.course.id),
+                     detail=_("%(done)d of %(total)d lessons", done=item.progress.completed,
+                              total=item.progress.lessons),
+                     position=item.course.position,
+                     extra={"lessons": item.progress.lessons, "lessons_completed": item.progress.completed})
+
+
 def plan_for(user: User, today: date) -> list[PlanItem]:
     """The user's current learning plan, ordered by due date, then handbook order."""
-    wanted: dict[int, tuple[str, date | None]] = {}
+    return plans_for([user], today)[user.id]
 
-    def want(course_id: int, source: str, due: date | None) -> None:
-        if course_id not in wanted:
-            wanted[course_id] = (source, due)
+
+def plans_for(users: Sequence[User], today: date) -> dict[int, list[PlanItem]]:
+    """Each user's current plan, keyed by user id, in a fixed number of queries whatever
+    the number of users (the completion report asks this for a whole county)."""
+    users = list(users)
+    wanted: dict[int, dict[int, tuple[str, date | None]]] = {u.id: {} for u in users}
+    if not users:
+        return {}
+
+    def want(user_id: int, course_id: int, source: str, due: date | None) -> None:
+        mine = wanted[user_id]
+        if course_id not in mine:
+            mine[course_id] = (source, due)
             return
-        old_source, old_due = wanted[course_id]
+        old_due = mine[course_id][1]
         if due is not None and (old_due is None or due < old_due):
-            wanted[course_id] = (source, due)
+            mine[course_id] = (source, due)
 
-    post = user.current_post
-    if post is not None:
-        for course_id in db.session.scalars(
-                select(PostCourse.course_id).where(PostCourse.post_id == post.id)):
-            want(course_id, "post", None)
-    for assignment in db.session.scalars(_assignments_for(user)):
-        want(assignment.course_id, "assignment", assignment.due_on)
-    if is_newcomer(user, today) and user.joined_on is not None:
-        due = user.joined_on + timedelta(days=ORIENTATION_DAYS)
-        for course_id in db.session.scalars(select(Course.id).where(Course.orientation.is_(True))):
-            want(course_id, "orientation", due)
-    return _items(user, wanted)
+    post_of = {u.id: u.current_post.id for u in users if u.current_post is not None}
+    by_post: dict[int, list[int]] = defaultdict(list)
+    if post_of:
+        for post_id, course_id in db.session.execute(
+                select(PostCourse.post_id, PostCourse.course_id)
+                .where(PostCourse.post_id.in_(set(post_of.values())))):
+            by_post[post_id].append(course_id)
+    for user_id, post_id in post_of.items():
+        for course_id in by_post[post_id]:
+            want(user_id, course_id, "post", None)
+
+    above = {u.id: set(ancestor_ids(u.org_unit)) if u.org_unit is not None else set() for u in users}
+    every_unit = set().union(*above.values())
+    conditions = [CourseAssignment.user_id.in_(wanted)]
+    if post_of:
+        conditions.append(CourseAssignment.post_id.in_(set(post_of.values())))
+    if every_unit:
+        conditions.append(CourseAssignment.org_unit_id.in_(every_unit))
+    for row in db.session.scalars(select(CourseAssignment).join(CourseAssignment.course).where(
+            Course.status == "published", or_(*conditions))):
+        for user in _targets(row, users, post_of, above):
+            want(user.id, row.course_id, "assignment", row.due_on)
+
+    newcomers = [u for u in users if is_newcomer(u, today) and u.joined_on is not None]
+    if newcomers:
+        orientation = list(db.session.scalars(select(Course.id).where(Course.orientation.is_(True))))
+        for user in newcomers:
+            for course_id in orientation:
+                want(user.id, course_id, "orientation", user.joined_on + timedelta(days=ORIENTATION_DAYS))
+    return _items_for(users, wanted)
+
+
+def _targets(row: CourseAssignment, users: Sequence[User], post_of: dict[int, int],
+             above: dict[int, set[int]]) -> list[User]:
+    """The users among `users` whom one assignment reaches."""
+    if row.user_id is not None:
+        return [u for u in users if u.id == row.user_id]
+    return [u for u in users
+            if (row.post_id is None or post_of.get(u.id) == row.post_id)
+            and (row.org_unit_id is None or row.org_unit_id in above[u.id])]
 
 
 def past_post_items(user: User) -> list[tuple[PostAssignment, list[PlanItem]]]:
@@ -110,27 +175,25 @@ def assign(course: Course, *, due_on: date | None, by: User, org_unit: OrgUnit |
     return row
 
 
-def _assignments_for(user: User):
-    conditions = [CourseAssignment.user_id == user.id]
-    above = ancestor_ids(user.org_unit) if user.org_unit is not None else []
-    in_unit = or_(CourseAssignment.org_unit_id.is_(None), CourseAssignment.org_unit_id.in_(above))
-    if user.current_post is not None:
-        conditions.append(and_(CourseAssignment.post_id == user.current_post.id, in_unit))
-    if above:
-        conditions.append(and_(CourseAssignment.post_id.is_(None), CourseAssignment.org_unit_id.in_(above)))
-    return select(CourseAssignment).join(CourseAssignment.course).where(
-        Course.status == "published", or_(*conditions))
-
-
 def _items(user: User, wanted: dict[int, tuple[str, date | None]]) -> list[PlanItem]:
-    if not wanted:
-        return []
-    courses = list(db.session.scalars(select(Course).where(
-        Course.id.in_(wanted), Course.status == "published")))
-    progress = course_progress(user, courses)
-    completed = set(db.session.scalars(select(CourseCompletion.course_id).where(
-        CourseCompletion.user_id == user.id, CourseCompletion.course_id.in_(wanted))))
-    items = [PlanItem(course=c, source=wanted[c.id][0], required=True, due_on=wanted[c.id][1],
-                      progress=progress[c.id], completed=c.id in completed) for c in courses]
-    items.sort(key=lambda i: (i.completed, i.due_on or date.max, i.course.position))
-    return items
+    return _items_for([user], {user.id: wanted})[user.id]
+
+
+def _items_for(users: Sequence[User],
+               wanted: dict[int, dict[int, tuple[str, date | None]]]) -> dict[int, list[PlanItem]]:
+    course_ids = set().union(*(w.keys() for w in wanted.values()))
+    result: dict[int, list[PlanItem]] = {u.id: [] for u in users}
+    if not course_ids:
+        return result
+    courses = {c.id: c for c in db.session.scalars(select(Course).where(
+        Course.id.in_(course_ids), Course.status == "published"))}
+    progress = courses_progress([u.id for u in users], list(courses.values()))
+    completed = {tuple(row) for row in db.session.execute(select(CourseCompletion.user_id, CourseCompletion.course_id).where(
+        CourseCompletion.user_id.in_(wanted), CourseCompletion.course_id.in_(course_ids)))}
+    for user in users:
+        items = [PlanItem(course=courses[cid], source=source, required=True, due_on=due,
+                          progress=progress[user.id, cid], completed=(user.id, cid) in completed)
+                 for cid, (source, due) in wanted[user.id].items() if cid in courses]
+        items.sort(key=lambda i: (i.completed, i.due_on or date.max, i.course.position))
+        result[user.id] = items
+    return result

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.permissions import get_visible_user, roles_required
-from app.courses import collective, plans, services
+from app.courses import collective, services
 from app.courses.forms import CheckInForm
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import db_int
-from app.timeutil import local_today, utcnow
+from app.timeutil import utcnow
 from app.traces.services import timeline
+from app.web.forms import db_int
 
 bp = Blueprint("courses", __name__)
 TIMELINE_PAGE = 50
@@ -56,15 +56,6 @@ def lesson(lesson_id: int):
         interval=current_app.config["HEARTBEAT_INTERVAL_S"],
         idle_after=current_app.config["HEARTBEAT_IDLE_AFTER_S"],
     )
-
-
-@bp.route("/plan")
-@login_required
-def plan():
-    today = local_today()
-    return render_template("courses/plan.html", items=plans.plan_for(current_user, today),
-                           history=plans.past_post_items(current_user), today=today,
-                           STATUSES=plans.STATUSES, SOURCES=plans.SOURCES)
 
 
 @bp.route("/timeline")

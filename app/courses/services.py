@@ -92,19 +92,26 @@ def progress_by_lesson(user: User, lesson_ids: list[int]) -> dict[int, LessonPro
 
 def course_progress(user: User, courses: list[Course]) -> dict[int, CourseProgress]:
     """Completed and total published lessons per course for `user`, in two queries."""
+    both = courses_progress([user.id], courses)
+    return {c.id: both[user.id, c.id] for c in courses}
+
+
+def courses_progress(user_ids: list[int], courses: list[Course]) -> dict[tuple[int, int], CourseProgress]:
+    """Completed and total published lessons per (user id, course id), in two queries."""
     ids = [c.id for c in courses]
-    if not ids:
+    if not ids or not user_ids:
         return {}
     totals = dict(db.session.execute(
         select(Lesson.course_id, func.count()).where(
             Lesson.course_id.in_(ids), Lesson.status == "published").group_by(Lesson.course_id)).all())
-    done = dict(db.session.execute(
-        select(Lesson.course_id, func.count()).join(
+    done = {(user_id, course_id): n for user_id, course_id, n in db.session.execute(
+        select(LessonProgress.user_id, Lesson.course_id, func.count()).join(
             LessonProgress, LessonProgress.lesson_id == Lesson.id).where(
             Lesson.course_id.in_(ids), Lesson.status == "published",
-            LessonProgress.user_id == user.id, LessonProgress.completed_at.is_not(None))
-        .group_by(Lesson.course_id)).all())
-    return {c.id: CourseProgress(c, totals.get(c.id, 0), done.get(c.id, 0)) for c in courses}
+            LessonProgress.user_id.in_(user_ids), LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.user_id, Lesson.course_id))}
+    return {(u, c.id): CourseProgress(c, totals.get(c.id, 0), done.get((u, c.id), 0))
+            for u in user_ids for c in courses}
 
 
 def open_lesson(user: User, lesson: Lesson, *, now: datetime) -> LessonProgress:

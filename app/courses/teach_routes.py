@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from app.accounts import audit, org
-from app.accounts.forms import EmptyForm
 from app.accounts.models import OrgUnit, Post, User
 from app.accounts.org import is_within
 from app.accounts.permissions import (
@@ -37,8 +36,8 @@ from app.courses.models import (
 )
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import choices, db_int
 from app.timeutil import LOCAL_TZ, local_today, utcnow
+from app.web.forms import EmptyForm, choices, db_int
 
 bp = Blueprint("teach", __name__)
 PREVIEW_LIMIT = 200_000

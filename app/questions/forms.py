@@ -17,11 +17,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.accounts.forms import MultiCheckboxField
-from app.formutil import IntRange, choices
 from app.questions.importer import FORMATS
 from app.questions.models import USAGES
 from app.questions.types import OPTION_KEYS
 from app.vocabulary import AREAS, TIERS
+from app.web.forms import IntRange, choices
 
 
 class QuestionForm(FlaskForm):

@@ -18,9 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import JSONType, User
+from app.accounts.models import User
 from app.courses.models import Lesson
-from app.db import UTCDateTime
+from app.db import JSONType, UTCDateTime
 from app.extensions import db
 from app.questions.types import REGISTRY
 from app.timeutil import utcnow

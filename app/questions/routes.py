@@ -11,13 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.accounts.forms import EmptyForm
 from app.accounts.permissions import roles_required
 from app.courses.models import Course, Lesson, Module
-from app.downloads import attachment
 from app.errors import DomainError
 from app.extensions import db
-from app.formutil import choices, db_int
 from app.questions import services
 from app.questions.content import keep_imported_details, to_data
 from app.questions.data import BlankAnswer, OptionData, QuestionData
@@ -27,6 +24,8 @@ from app.questions.importer import FORMATS, Defaults, ImportFailed, format_modul
 from app.questions.models import STATUSES, USAGES, Question, QuestionReview, QuestionVersion
 from app.questions.types import OPTION_KEYS, REGISTRY, TYPE_LABELS
 from app.timeutil import utcnow
+from app.web.downloads import attachment
+from app.web.forms import EmptyForm, choices, db_int
 
 bp = Blueprint("questions", __name__, url_prefix="/teach/questions")
 FORMAT_LABELS = {"xlsx": "Excel (XLSX)", "yaml": "YAML", "gift": "GIFT", "moodle_xml": "Moodle XML",

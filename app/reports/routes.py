@@ -11,13 +11,13 @@ from openpyxl import Workbook
 
 from app.accounts.models import Post
 from app.accounts.permissions import get_visible_unit, roles_required
-from app.downloads import attachment
 from app.extensions import db
-from app.formutil import db_int
 from app.questions.formats.xlsx import safe_cell
 from app.reports import bp
 from app.reports.services import completion as build
 from app.timeutil import local_today
+from app.web.downloads import attachment
+from app.web.forms import db_int
 
 
 def _report():

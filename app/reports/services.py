@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.accounts.models import OrgUnit, Post, PostAssignment, User, UserRole
 from app.accounts.org import path_label, subtree_ids
 from app.accounts.permissions import scope_root, visible_users
-from app.courses.plans import plan_for
+from app.courses.plans import plans_for
 from app.extensions import db
 
 
@@ -74,8 +74,10 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
         query = query.where(User.id.in_(select(PostAssignment.user_id).where(
             PostAssignment.post_id == post.id, PostAssignment.end_date.is_(None))))
     people = []
-    for user in db.session.scalars(query):
-        items = plan_for(user, today)
+    users = list(db.session.scalars(query))
+    plans = plans_for(users, today)
+    for user in users:
+        items = plans[user.id]
         people.append(PersonRow(user, Counts(
             1, len(items), sum(i.completed for i in items), sum(i.status(today) == "overdue" for i in items),
             sum(i.progress.lessons for i in items), sum(i.progress.completed for i in items))))

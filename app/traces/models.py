@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import JSONType, User
-from app.db import UTCDateTime
+from app.accounts.models import User
+from app.db import JSONType, UTCDateTime
 from app.extensions import db
 from app.timeutil import utcnow
 from app.vocabulary import sql_in

@@ -12,10 +12,15 @@ from app.accounts.models import User
 from app.accounts.permissions import roles_required
 from app.extensions import db
 from app.timeutil import LOCAL_TZ
-from app.traces.models import Trace
+from app.traces.models import Trace, verb_labels
 from app.traces.xapi import statement
 
 bp = Blueprint("traces", __name__)
+
+
+@bp.app_context_processor
+def trace_globals():
+    return {"VERB_LABELS": verb_labels()}
 BATCH = 2000
 
 

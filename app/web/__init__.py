@@ -1,4 +1,10 @@
-"""Request plumbing shared by every page: login loading, error pages, headers, globals."""
+"""Request plumbing every feature shares: error pages and JSON errors, headers, converters,
+safe redirects, the unit of work, form and download helpers.
+
+It imports no feature (a test proves it): features import it, and each wires its own
+request hooks (login loading lives in `app/accounts/login.py`, the menu in
+`app/navigation.py`).
+"""
 
 from __future__ import annotations
 
@@ -7,23 +13,17 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from app.accounts import services, tokens
-from app.accounts.models import ORG_KINDS, ROLES
 from app.errors import DomainError
-from app.extensions import db, login_manager
-from app.formutil import DB_INT_MAX
-from app.navigation import menu_for, menu_groups
-from app.timeutil import utcnow
-from app.traces.models import verb_labels
+from app.extensions import db
 from app.vocabulary import AREAS, TIERS
+from app.web.forms import DB_INT_MAX
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,6 @@ HTTP_ERROR_MESSAGES = {
     429: _l("Too many failed attempts. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. The error has been logged."),
 }
-# What a user who must change their password may still reach: the change itself, leaving,
-# and in the API handing back a token and reading the API's description.
-PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accounts.set_locale",
-                          "static", "favicon", "api.delete_token", "api.openapi"}
-
-
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -66,12 +60,6 @@ def error_response(status: int, code: str, message):
         return jsonify(error={"code": code, "message": str(message)}), status
     # str(): a lazy message may quote user input and must be escaped like any text.
     return render_template("errors/error.html", status=status, message=str(message)), status
-
-
-def password_change_required():
-    """The API's 403 for a user who must set a new password on the web first."""
-    return error_response(403, "password_change_required",
-                          _("Change your password by logging in on the web first."))
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -121,51 +109,10 @@ def _json_has_bad_text(value, depth: int = 0) -> bool:
     return False
 
 
-class AnonymousUser(AnonymousUserMixin):
-    """Nobody logged in: holds no role (so role checks simply say no)."""
-
-    roles: tuple[str, ...] = ()
-
-    def has_role(self, *roles: str) -> bool:
-        return False
-
-
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.add_url_rule("/favicon.ico", endpoint="favicon",
                      view_func=lambda: redirect(url_for("static", filename="favicon.svg"), 301))
-    login_manager.init_app(app)
-    login_manager.anonymous_user = AnonymousUser
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = _l("Please log in to see this page.")
-    login_manager.login_message_category = "warning"
-    login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        return services.load_session_user(session_id)
-
-    @login_manager.request_loader
-    def load_user_from_token(req):
-        # Bearer tokens authenticate the JSON API only, never pages.
-        if not req.path.startswith("/api/"):
-            return None
-        header = req.headers.get("Authorization", "")
-        scheme, _, raw = header.partition(" ")
-        if scheme.lower() != "bearer" or not raw.strip():
-            return None
-        token = tokens.resolve(raw.strip(), now=utcnow())
-        if token is None:
-            return None
-        g.api_token = token
-        return token.user
-
-    @login_manager.unauthorized_handler
-    def unauthorized():
-        if wants_json():
-            return error_response(401, "unauthorized", HTTP_ERROR_MESSAGES[401])
-        flash(login_manager.login_message, "warning")
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
     @app.before_request
     def refuse_unstorable_text():
@@ -175,18 +122,6 @@ def init_app(app: Flask) -> None:
             abort(400)
         if request.is_json and _json_has_bad_text(request.get_json(silent=True)):
             abort(400)
-
-    @app.before_request
-    def force_password_change():
-        """Pages send a user who must set a new password to the form; the API, whether called
-        with a bearer token or a browser session, answers 403 password_change_required."""
-        if (current_user.is_authenticated and current_user.must_change_password
-                and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
-            if wants_json():
-                return password_change_required()
-            flash(_("Please set a new password before you continue."), "warning")
-            return redirect(url_for("accounts.change_password"))
-        return None
 
     @app.after_request
     def security_headers(response):
@@ -244,15 +179,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_globals():
-        return {
-            "menu": menu_for(current_user) if current_user else [],
-            "menu_groups": menu_groups,
-            "AREAS": AREAS,
-            "TIERS": TIERS,
-            "ROLES": ROLES,
-            "ORG_KINDS": ORG_KINDS,
-            "VERB_LABELS": verb_labels(),
-        }
+        return {"AREAS": AREAS, "TIERS": TIERS}
 
 
 def _local_referrer() -> str | None:

@@ -1,9 +1,10 @@
-"""Small helpers shared by the WTForms of every feature."""
+"""Small helpers shared by the WTForms of every feature, and the form of a bare button."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 from wtforms.validators import NumberRange, ValidationError
 
@@ -34,3 +35,7 @@ class IntRange(NumberRange):
             message = self.message or field.gettext("Number must be between %(min)s and %(max)s.")
             raise ValidationError(message % {"min": self.min, "max": self.max})
         super().__call__(form, field)
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post."""
