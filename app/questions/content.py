@@ -6,11 +6,12 @@ import hashlib
 import html
 import json
 import re
+from decimal import Decimal
 
 import nh3
 
-from app.questions.data import BlankAnswer, OptionData, QuestionData
-from app.questions.types import normalize_text
+from app.questions.data import QuestionData
+from app.questions.types import REGISTRY, exact, normalize_text
 
 STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "ul", "ol", "li", "pre",
              "code", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "span", "img", "hr"}
@@ -47,23 +48,9 @@ def to_content(data: QuestionData) -> dict:
     stem = sanitize_stem(data.stem) if data.stem_format == "html" else data.stem.strip()
     content: dict = {"stem": stem, "stem_format": data.stem_format,
                      "explanation": (data.explanation or "").strip()}
-    if data.type in ("single_choice", "multiple_choice"):
-        content["options"] = [{"key": o.key, "text": o.text.strip(), "fraction": o.fraction,
-                               "feedback": o.feedback} for o in data.options]
-        content["answer"] = sorted(data.answer) if data.type == "multiple_choice" and \
-            isinstance(data.answer, list) else data.answer
-    elif data.type == "true_false":
-        content["answer"] = data.answer
-        content["true_feedback"] = data.true_feedback
-        content["false_feedback"] = data.false_feedback
-    elif data.type == "fill_blank":
-        content["blanks"] = [[{"text": a.text.strip(), "fraction": a.fraction} for a in blank]
-                             for blank in data.blanks]
-        content["case_sensitive"] = bool(data.case_sensitive)
-    elif data.type == "essay":
-        content["reference_answer"] = (data.reference_answer or "").strip()
-        content["rubric"] = [{"point": str(r.get("point", "")).strip(), "score": r.get("score")}
-                             for r in data.rubric]
+    qtype = REGISTRY.get(data.type)
+    if qtype is not None:  # an unknown type is reported by services.problems
+        content.update(qtype.content_of(data))
     return content
 
 
@@ -72,16 +59,9 @@ def to_data(qtype: str, content: dict, **meta) -> QuestionData:
     data = QuestionData(type=qtype, stem=content.get("stem", ""),
                         stem_format=content.get("stem_format", "text"),
                         explanation=content.get("explanation", ""), **meta)
-    data.options = [OptionData(o["key"], o["text"], o.get("fraction", 0.0), o.get("feedback", ""))
-                    for o in content.get("options", [])]
-    data.answer = content.get("answer")
-    data.blanks = [[BlankAnswer(a["text"], a.get("fraction", 1.0)) for a in blank]
-                   for blank in content.get("blanks", [])]
-    data.case_sensitive = bool(content.get("case_sensitive", False))
-    data.reference_answer = content.get("reference_answer", "")
-    data.rubric = list(content.get("rubric", []))
-    data.true_feedback = content.get("true_feedback", "")
-    data.false_feedback = content.get("false_feedback", "")
+    kind = REGISTRY.get(qtype)
+    if kind is not None:
+        kind.read_content(content, data)
     return data
 
 
@@ -105,9 +85,12 @@ def version_meta(data: QuestionData, lesson_key: str | None) -> dict:
             "category": data.category or "", "lesson": lesson_key}
 
 
-def version_hash(content: dict, points: float, tags: list[str], meta: dict) -> str:
+def version_hash(content: dict, points: Decimal | float, tags: list[str], meta: dict) -> str:
     """Everything a version says, to tell a real edit from a no-op save."""
-    blob = json.dumps({"c": content, "p": points, "t": tags, "m": meta}, ensure_ascii=False,
+    # The points are hashed as the float they were stored as before they became exact
+    # (1 as 1.0, 2.5 as 2.5): a Decimal of two places has one shortest float, so the hashes
+    # of existing versions stay as they are.
+    blob = json.dumps({"c": content, "p": float(exact(points)), "t": tags, "m": meta}, ensure_ascii=False,
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -117,15 +100,6 @@ def keep_imported_details(data: QuestionData, old: QuestionData) -> None:
     penalties, per-option and true/false feedback, HTML stems); keep them where the trainer
     left the option or answer as it was, so an edit of the explanation changes no grading."""
     data.stem_format = old.stem_format
-    data.true_feedback, data.false_feedback = old.true_feedback, old.false_feedback
-    before = {o.key: o for o in old.options}
-    for option in data.options:
-        was = before.get(option.key)
-        if was is not None and was.text == option.text:
-            option.feedback = was.feedback
-            if (was.fraction > 0) == (option.fraction > 0):
-                option.fraction = was.fraction
-    for index, blank in enumerate(data.blanks):
-        earlier = {a.text: a.fraction for a in (old.blanks[index] if index < len(old.blanks) else [])}
-        for answer in blank:
-            answer.fraction = earlier.get(answer.text, answer.fraction)
+    qtype = REGISTRY.get(data.type)
+    if qtype is not None:
+        qtype.keep_imported(data, old)

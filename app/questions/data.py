@@ -8,6 +8,7 @@ file. The importer validates QuestionData with the type registry and stores it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from flask_babel import LazyString
@@ -46,7 +47,7 @@ class QuestionData:
     rubric: list[dict] = field(default_factory=list)  # essay: [{"point": str, "score": number}]
     true_feedback: str = ""  # true_false feedback shown after answering true / false
     false_feedback: str = ""
-    points: float = 1.0
+    points: Decimal = Decimal(1)  # exact, at most two decimals (types.to_points)
     area: str | None = None
     tier: str | None = None
     difficulty: int | None = None

@@ -14,14 +14,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.accounts.forms import MultiCheckboxField
 from app.questions.importer import FORMATS
 from app.questions.models import USAGES
-from app.questions.types import OPTION_KEYS
+from app.questions.types import OPTION_KEYS, points_problem
 from app.vocabulary import AREAS, TIERS
 from app.web.forms import IntRange, choices
+
+
+def exact_points(form, field):
+    """The import's rule for points: above 0, at most 1000, at most two decimals."""
+    problem = points_problem(field.data) if field.data is not None else None
+    if problem:
+        raise ValidationError(problem)
 
 
 class QuestionForm(FlaskForm):
@@ -31,7 +38,7 @@ class QuestionForm(FlaskForm):
     difficulty = IntegerField(_l("Difficulty (1-5)"), default=3, validators=[IntRange(1, 5)])
     lesson_id = SelectField(_l("Lesson it tests (知识点)"), coerce=int)
     usage = SelectField(_l("Use in"), choices=choices(USAGES.items()), default="both")
-    points = DecimalField(_l("Points"), default=1, places=1, validators=[NumberRange(min=0.1, max=100)])
+    points = DecimalField(_l("Points"), default=1, places=None, validators=[exact_points])
     tags = StringField(_l("Tags (separated by commas)"), validators=[Optional(), Length(max=500)])
     explanation = TextAreaField(_l("Explanation (解析)"), validators=[Length(max=5000)])
     option_a = StringField(_l("Option A"), validators=[Length(max=1000)])

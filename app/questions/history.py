@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.questions.content import stem_plain
 from app.questions.models import USAGES, QuestionVersion
 from app.questions.services import find_lesson
+from app.questions.types import shortest
 from app.vocabulary import AREAS, TIERS
 
 FIELDS = {
@@ -51,7 +52,7 @@ def _show(name: str, version: QuestionVersion) -> str:
     if name == "rubric":
         return "\n".join(f"{r['point']} ({r['score']})" for r in content.get("rubric", []))
     if name == "points":
-        return f"{version.points:g}"
+        return shortest(version.points)
     if name == "tags":
         return "、".join(version.tags)
     return str(content.get(name, ""))

@@ -24,6 +24,7 @@ from app.questions import services
 from app.questions.content import identity_hash, to_content, version_hash, version_meta
 from app.questions.data import FormatError, ParseIssue, ParseResult, QuestionData
 from app.questions.models import Question
+from app.questions.types import REGISTRY
 
 # format code -> (module, file suffixes it is saved with)
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -103,7 +104,7 @@ def import_questions(data: bytes, *, fmt: str, filename: str, actor: User | None
     for question in parsed.questions:
         _apply_defaults(question, defaults)
         identities[id(question)] = identity_hash(question.type, to_content(question)) \
-            if question.type in {"single_choice", "multiple_choice", "true_false", "fill_blank", "essay"} else None
+            if question.type in REGISTRY else None
     known = _existing(identities.values(), [q.source_key for q in parsed.questions if q.source_key])
 
     lessons: dict[str, object] = {}
@@ -198,7 +199,7 @@ def _changed(existing: Question, question: QuestionData, lesson) -> bool:
     current = existing.current_version
     meta = version_meta(question, services.lesson_label(lesson))
     return current is None or current.content_hash != version_hash(
-        to_content(question), float(question.points), tags, meta)
+        to_content(question), question.points, tags, meta)
 
 
 def _describe(question: QuestionData, message: str) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Float,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -95,7 +96,7 @@ class QuestionVersion(db.Model):
     # stem, stem_format, options, answer, blanks, case_sensitive, explanation,
     # reference_answer, rubric, true_feedback, false_feedback
     content: Mapped[dict] = mapped_column(JSONType)
-    points: Mapped[float] = mapped_column(Float, default=1.0)
+    points: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(1))  # exact, never a float
     tags: Mapped[list] = mapped_column(JSONType, default=list)
     # area, tier, difficulty, usage, category, lesson ("course/lesson" key or null)
     meta: Mapped[dict] = mapped_column(JSONType, default=dict)

@@ -17,12 +17,12 @@ from app.errors import DomainError
 from app.extensions import db
 from app.questions import services
 from app.questions.content import keep_imported_details, to_data
-from app.questions.data import BlankAnswer, OptionData, QuestionData
+from app.questions.data import QuestionData
 from app.questions.forms import ExportForm, ImportForm, QuestionForm, ReviewForm
 from app.questions.history import changes_between
 from app.questions.importer import FORMATS, Defaults, ImportFailed, format_module, import_questions
 from app.questions.models import STATUSES, USAGES, Question, QuestionReview, QuestionVersion
-from app.questions.types import OPTION_KEYS, REGISTRY, TYPE_LABELS
+from app.questions.types import REGISTRY, TYPE_LABELS, get_type, shortest
 from app.timeutil import utcnow
 from app.web.downloads import attachment
 from app.web.forms import EmptyForm, choices, db_int
@@ -50,7 +50,7 @@ REVIEW_ACTIONS = {"submit": _l("sent for review"), "approve": _l("approved and p
 @bp.app_context_processor
 def labels():
     # App-wide: the question partials are shared with the exam pages.
-    return {"TYPE_LABELS": TYPE_LABELS, "Q_STATUSES": STATUSES, "USAGES": USAGES,
+    return {"TYPE_LABELS": TYPE_LABELS, "QUESTION_TYPES": REGISTRY, "Q_STATUSES": STATUSES, "USAGES": USAGES,
             "REVIEW_ACTIONS": REVIEW_ACTIONS, "FORMAT_LABELS": FORMAT_LABELS}
 
 
@@ -95,60 +95,23 @@ def _form_to_data(form: QuestionForm, qtype: str) -> QuestionData:
     data = QuestionData(
         type=qtype, stem=form.stem.data or "", area=form.area.data, tier=form.tier.data,
         difficulty=form.difficulty.data, usage=form.usage.data,
-        points=float(form.points.data or 1), explanation=form.explanation.data or "",
+        points=form.points.data if form.points.data is not None else Decimal(1),
+        explanation=form.explanation.data or "",
         tags=[t.strip() for t in (form.tags.data or "").replace("，", ",").split(",") if t.strip()])
-    if qtype in ("single_choice", "multiple_choice"):
-        texts = [(f.data or "").strip() for f in form.option_fields()]
-        while texts and not texts[-1]:
-            texts.pop()
-        data.options = [OptionData(OPTION_KEYS[i], text) for i, text in enumerate(texts)]
-        data.answer = form.single_answer.data if qtype == "single_choice" else sorted(form.multiple_answer.data or [])
-        right = data.answer if isinstance(data.answer, list) else [data.answer]
-        for option in data.options:
-            option.fraction = 1.0 if option.key in right else 0.0
-    elif qtype == "true_false":
-        data.answer = {"true": True, "false": False}.get(form.truth.data)
-    elif qtype == "fill_blank":
-        data.blanks = [[BlankAnswer(v.strip()) for v in line.split("|") if v.strip()]
-                       for line in (form.blanks.data or "").splitlines() if line.strip()]
-        data.case_sensitive = form.case_sensitive.data
-    elif qtype == "essay":
-        data.reference_answer = form.reference_answer.data or ""
-        data.rubric = []
-        for line in (form.rubric.data or "").splitlines():
-            point, _sep, score = line.rpartition("|")
-            if not line.strip():
-                continue
-            try:
-                data.rubric.append({"point": point.strip() or line.strip(), "score": float(score)})
-            except ValueError:
-                data.rubric.append({"point": line.strip(), "score": None})
+    get_type(qtype).read_form(form, data)
     return data
 
 
 def _fill_form(form: QuestionForm, question: Question) -> None:
-    content = question.current_version.content
-    data = to_data(question.type, content)
+    version = question.current_version
+    data = to_data(question.type, version.content)
     form.stem.data, form.area.data, form.tier.data = data.stem, question.area, question.tier
     form.difficulty.data, form.usage.data = question.difficulty, question.usage
     form.lesson_id.data = question.lesson_id or 0
-    form.points.data = Decimal(str(question.current_version.points))
-    form.tags.data = ", ".join(question.current_version.tags)
+    form.points.data = Decimal(shortest(version.points))  # 2.5, not 2.50
+    form.tags.data = ", ".join(version.tags)
     form.explanation.data = data.explanation
-    for option, field in zip(data.options, form.option_fields(), strict=False):
-        field.data = option.text
-    if question.type == "single_choice":
-        form.single_answer.data = data.answer
-    elif question.type == "multiple_choice":
-        form.multiple_answer.data = list(data.answer or [])
-    elif question.type == "true_false":
-        form.truth.data = "true" if data.answer else "false"
-    elif question.type == "fill_blank":
-        form.blanks.data = "\n".join("|".join(a.text for a in blank) for blank in data.blanks)
-        form.case_sensitive.data = data.case_sensitive
-    elif question.type == "essay":
-        form.reference_answer.data = data.reference_answer
-        form.rubric.data = "\n".join(f"{r['point']} | {r['score']}" for r in data.rubric)
+    get_type(question.type).fill_form(form, data)
 
 
 def _save(form: QuestionForm, qtype: str, question: Question | None):
@@ -209,7 +172,7 @@ def preview(qtype: str):
     data = _form_to_data(form, qtype)
     from app.questions.content import to_content
 
-    return render_template("questions/_preview.html", qtype=qtype, content=to_content(data),
+    return render_template("questions/_preview.html", view=get_type(qtype).present(to_content(data)).view,
                            points=data.points, problems=services.problems(data) if data.stem else [])
 
 
@@ -232,6 +195,7 @@ def show(question_id: int):
     may_review = (question.status == "in_review" and current
                   and current_user.id not in services.version_authors(question))
     return render_template("questions/show.html", question=question, version=version, current=current,
+                           view=get_type(question.type).present(version.content).view,
                            meta=_version_meta(version), may_review=may_review,
                            changes=changes_between(question.type, earlier, version) if earlier else [],
                            reviews=reviews, review_form=ReviewForm(), action_form=EmptyForm())
@@ -323,6 +287,12 @@ def export():
     suffix, mimetype = EXPORT_TYPES[fmt]
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"question-bank.{suffix}",
                      mimetype=mimetype)
+
+
+@bp.app_template_filter("points")
+def points_filter(value) -> str:
+    """Points and scores as people write them: 1, 0.3, 2.5 (exact, no float noise)."""
+    return shortest(value) if value is not None else ""
 
 
 @bp.app_template_filter("question_stem")

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.questions.content import identity_hash, stem_plain, to_content, version_hash, version_meta
 from app.questions.data import QuestionData
 from app.questions.models import USAGES, Question, QuestionReview, QuestionVersion
-from app.questions.types import REGISTRY
+from app.questions.types import REGISTRY, points_problem, to_points
 from app.vocabulary import AREAS, TIERS
 
 
@@ -59,14 +59,12 @@ def problems(data: QuestionData) -> list[str]:
         found.append(str(_l("Difficulty must be a whole number from 1 to 5.")))
     if data.usage not in USAGES:
         found.append(str(_l("Usage must be practice, exam or both.")))
-    if not isinstance(data.points, (int, float)) or data.points <= 0:
-        found.append(str(_l("Points must be positive.")))
+    points = points_problem(data.points)
+    if points:
+        found.append(points)
     found.extend(qtype.validate(to_content(data)))
-    if data.type == "essay" and data.rubric and isinstance(data.points, (int, float)):
-        total = sum(r.get("score") or 0 for r in data.rubric)
-        if abs(total - data.points) > 1e-6:
-            found.append(str(_l("The rubric scores add up to %(total)s, not %(points)s.",
-                                total=total, points=data.points)))
+    if not points:
+        found.extend(qtype.authoring_problems(data))
     return found
 
 
@@ -103,7 +101,8 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
     identity = identity_hash(data.type, content)
     tags = sorted({t.strip() for t in data.tags if t and t.strip()})
     meta = version_meta(data, lesson_label(lesson))
-    full_hash = version_hash(content, float(data.points), tags, meta)
+    points = to_points(data.points)
+    full_hash = version_hash(content, points, tags, meta)
     try:
         with db.session.begin_nested():
             if question is None:
@@ -122,7 +121,7 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
             if current is not None and current.content_hash == full_hash:
                 return question
             if current is not None and not current.frozen:
-                current.content, current.points, current.tags = content, float(data.points), tags
+                current.content, current.points, current.tags = content, points, tags
                 current.meta = meta
                 current.content_hash, current.created_at = full_hash, now
                 if actor is not None and actor.id != current.created_by_id:
@@ -130,7 +129,7 @@ def save(data: QuestionData, *, actor: User | None, now: datetime,
             else:
                 question.version += 1
                 version = QuestionVersion(question=question, version=question.version, content=content,
-                                          points=float(data.points), tags=tags, meta=meta,
+                                          points=points, tags=tags, meta=meta,
                                           content_hash=full_hash,
                                           created_at=now, created_by_id=actor.id if actor else None)
                 db.session.add(version)
@@ -265,8 +264,9 @@ def create_many(items: list[tuple[QuestionData, Lesson | None]], *, actor: User 
                          "stem_text": stem_plain(content)[:2000], "version": 1,
                          "created_by_id": actor_id, "created_at": now, "updated_at": now})
             meta = version_meta(data, lesson_label(lesson))
-            versions.append({"version": 1, "content": content, "points": float(data.points), "tags": tags,
-                             "meta": meta, "content_hash": version_hash(content, float(data.points), tags, meta),
+            points = to_points(data.points)
+            versions.append({"version": 1, "content": content, "points": points, "tags": tags,
+                             "meta": meta, "content_hash": version_hash(content, points, tags, meta),
                              "frozen": publish, "created_at": now, "created_by_id": actor_id})
         try:
             question_ids = list(db.session.scalars(insert(Question).returning(Question.id, sort_by_parameter_order=True), rows))

@@ -1,7 +1,7 @@
 """traces: the verbs and object types of exams, certificates and corrections
 
 Revision ID: 0008
-Revises: 0006_question_version_meta
+Revises: 0007
 Create Date: 2026-12-01 23:15:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006_question_version_meta'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 
 from app.questions.data import FormatError, OptionData, QuestionData
+from app.questions.types import REGISTRY, exact
 
 FULL_MARK = 0.9999  # a weight this close to 1 is the whole mark
 
@@ -26,13 +29,18 @@ def decode_utf8(data: bytes) -> str:
                line=line), location=line) from None
 
 
+def plain_number(value: Decimal | float | int) -> int | float:
+    """Points as a file writes them: 1 for 1.00, 2.5 for 2.50. A Decimal of two places has a
+    float whose shortest form is its own digits, so a file never reads 0.30000000000000004."""
+    number = exact(value)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 # Shared by the Moodle formats (GIFT, Moodle XML) -------------------------------------------
 
 def can_carry_one_blank(q: QuestionData) -> bool:
     """GIFT and Moodle XML hold every type, but a fill-in only with one blank (a short answer)."""
-    if q.type == "fill_blank":
-        return len(q.blanks) == 1
-    return q.type in ("single_choice", "multiple_choice", "true_false", "essay")
+    return q.type in REGISTRY and len(q.blanks) <= 1  # only a fill-in has blanks
 
 
 def multiple_response(options: list[OptionData]) -> tuple[str, str | list[str]]:

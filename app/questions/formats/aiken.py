@@ -73,9 +73,12 @@ def _plain(text: str, fmt: str) -> str:
     return " ".join(text.split())
 
 
+TYPES = {"single_choice"}  # the only one of our types Aiken holds
+
+
 def can_carry(q: QuestionData) -> bool:
     """Aiken holds single-choice questions only, with a stem that has some text."""
-    return q.type == "single_choice" and bool(_plain(q.stem, q.stem_format)) and \
+    return q.type in TYPES and bool(_plain(q.stem, q.stem_format)) and \
         2 <= len(q.options) <= len(OPTION_KEYS)
 
 

@@ -273,30 +273,50 @@ def export(questions: list[QuestionData]) -> bytes:
 
 def _answers(q: QuestionData) -> str:
     general = f"\n####{_escape(q.explanation)}" if q.explanation else ""
-    if q.type == "essay":
-        return general
-    if q.type == "true_false":
-        right, wrong = (q.true_feedback, q.false_feedback) if q.answer else (q.false_feedback, q.true_feedback)
-        feedback = f"#{_escape(wrong)}#{_escape(right)}" if (wrong or right) else ""
-        return f"{'TRUE' if q.answer else 'FALSE'}{feedback}{general}"
-    if q.type == "fill_blank":
-        lines = [f"\n={'' if a.fraction >= 1 else _percent(a.fraction)}{_escape(a.text)}" for a in q.blanks[0]]
-        return "".join(lines) + general + "\n"
+    return WRITERS[q.type](q, general)
+
+
+def _write_essay(q: QuestionData, general: str) -> str:
+    return general
+
+
+def _write_true_false(q: QuestionData, general: str) -> str:
+    right, wrong = (q.true_feedback, q.false_feedback) if q.answer else (q.false_feedback, q.true_feedback)
+    feedback = f"#{_escape(wrong)}#{_escape(right)}" if (wrong or right) else ""
+    return f"{'TRUE' if q.answer else 'FALSE'}{feedback}{general}"
+
+
+def _write_short_answer(q: QuestionData, general: str) -> str:
+    lines = [f"\n={'' if a.fraction >= 1 else _percent(a.fraction)}{_escape(a.text)}" for a in q.blanks[0]]
+    return "".join(lines) + general + "\n"
+
+
+def _write_single_choice(q: QuestionData, general: str) -> str:
     lines = []
-    right = list(q.answer) if isinstance(q.answer, list) else [q.answer]
+    for o in q.options:
+        feedback = f"#{_escape(o.feedback)}" if o.feedback else ""
+        if o.key == q.answer:
+            weight = _percent(o.fraction) if 0 < o.fraction < FULL_MARK else ""
+            lines.append(f"\n={weight}{_escape(o.text)}{feedback}")
+        else:
+            weight = _percent(o.fraction) if o.fraction else ""
+            lines.append(f"\n~{weight}{_escape(o.text)}{feedback}")
+    return "".join(lines) + general + "\n"
+
+
+def _write_multiple_choice(q: QuestionData, general: str) -> str:
+    lines = []
+    right = list(q.answer or [])
     shares = right_shares(q, right)
     for o in q.options:
         feedback = f"#{_escape(o.feedback)}" if o.feedback else ""
-        if q.type == "single_choice":
-            if o.key in right:
-                weight = _percent(o.fraction) if 0 < o.fraction < FULL_MARK else ""
-                lines.append(f"\n={weight}{_escape(o.text)}{feedback}")
-            else:
-                weight = _percent(o.fraction) if o.fraction else ""
-                lines.append(f"\n~{weight}{_escape(o.text)}{feedback}")
-        else:
-            # A wrong option costs the whole mark unless it says otherwise: that is how the
-            # bank grades a multiple choice (picking a wrong option scores nothing).
-            fraction = shares[o.key] if o.key in right else (o.fraction if o.fraction < 0 else -1.0)
-            lines.append(f"\n~{_percent(fraction)}{_escape(o.text)}{feedback}")
+        # A wrong option costs the whole mark unless it says otherwise: that is how the
+        # bank grades a multiple choice (picking a wrong option scores nothing).
+        fraction = shares[o.key] if o.key in right else (o.fraction if o.fraction < 0 else -1.0)
+        lines.append(f"\n~{_percent(fraction)}{_escape(o.text)}{feedback}")
     return "".join(lines) + general + "\n"
+
+
+# How each of our types is written in GIFT (all of them; a fill-in only with one blank).
+WRITERS = {"single_choice": _write_single_choice, "multiple_choice": _write_multiple_choice, "true_false": _write_true_false,
+           "fill_blank": _write_short_answer, "essay": _write_essay}

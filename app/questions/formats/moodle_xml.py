@@ -9,6 +9,7 @@ import base64
 import mimetypes
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal, InvalidOperation
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
@@ -25,7 +26,7 @@ from app.questions.data import (
 )
 from app.questions.formats import FULL_MARK, decode_utf8, multiple_response, right_shares
 from app.questions.formats import can_carry_one_blank as can_carry
-from app.questions.types import OPTION_KEYS
+from app.questions.types import OPTION_KEYS, to_points
 
 # Moodle's allowed grade fractions (question_bank::fraction_options_full).
 ALLOWED_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3,
@@ -116,6 +117,16 @@ def parse(data: bytes) -> ParseResult:
     return result
 
 
+def _points(grade: str) -> Decimal:
+    """A defaultgrade as exact points; Moodle writes 0 for "no grade", which counts 1 here."""
+    try:
+        if Decimal(grade) <= 0:
+            return Decimal(1)
+    except InvalidOperation:
+        pass  # to_points says what is wrong
+    return to_points(grade)
+
+
 def _question(element: ET.Element, qtype: str, name: str, line: int | None) -> QuestionData:
     text_element = element.find("questiontext")
     stem = _inline_files(_text(text_element), text_element)
@@ -125,7 +136,7 @@ def _question(element: ET.Element, qtype: str, name: str, line: int | None) -> Q
     question.explanation = html_to_text(_text(feedback)) if _is_html(feedback) else _text(feedback).strip()
     grade = _text(element, "defaultgrade").strip()
     if grade:
-        question.points = float(grade) if float(grade) > 0 else 1.0
+        question.points = _points(grade)
     question.tags = [_text(tag).strip() for tag in element.findall("tags/tag") if _text(tag).strip()]
     idnumber = _text(element, "idnumber").strip()
     question.source_key = idnumber or None
@@ -214,8 +225,7 @@ def export(questions: list[QuestionData]) -> bytes:
             category = q.category
             out.append('  <question type="category">\n    <category>\n'
                        f"      <text>$course$/{escape(category or 'top')}</text>\n    </category>\n  </question>\n")
-        moodle_type = {"single_choice": "multichoice", "multiple_choice": "multichoice",
-                       "true_false": "truefalse", "fill_blank": "shortanswer", "essay": "essay"}[q.type]
+        moodle_type = MOODLE_TYPES[q.type]
         out.append(f'  <question type="{moodle_type}">\n')
         out.append(f"    <name>\n      <text>{escape(q.name or q.stem[:50])}</text>\n    </name>\n")
         out.append(_text_block("questiontext", q.stem, "html" if q.stem_format == "html" else "plain_text"))
@@ -240,15 +250,32 @@ def _answer(fraction: float, text: str, feedback: str = "") -> str:
 
 
 def _answers(q: QuestionData) -> str:
-    if q.type == "essay":
-        return _text_block("graderinfo", q.reference_answer, "plain_text")
-    if q.type == "true_false":
-        return (_answer(1.0 if q.answer else 0.0, "true", q.true_feedback)
-                + _answer(0.0 if q.answer else 1.0, "false", q.false_feedback))
-    if q.type == "fill_blank":
-        return "    <usecase>" + ("1" if q.case_sensitive else "0") + "</usecase>\n" + "".join(
-            _answer(_nearest_allowed(a.fraction), a.text) for a in q.blanks[0])
-    single = q.type == "single_choice"
+    return WRITERS[q.type](q)
+
+
+def _write_essay(q: QuestionData) -> str:
+    return _text_block("graderinfo", q.reference_answer, "plain_text")
+
+
+def _write_true_false(q: QuestionData) -> str:
+    return (_answer(1.0 if q.answer else 0.0, "true", q.true_feedback)
+            + _answer(0.0 if q.answer else 1.0, "false", q.false_feedback))
+
+
+def _write_short_answer(q: QuestionData) -> str:
+    return "    <usecase>" + ("1" if q.case_sensitive else "0") + "</usecase>\n" + "".join(
+        _answer(_nearest_allowed(a.fraction), a.text) for a in q.blanks[0])
+
+
+def _write_single_choice(q: QuestionData) -> str:
+    return _write_choice(q, single=True)
+
+
+def _write_multiple_choice(q: QuestionData) -> str:
+    return _write_choice(q, single=False)
+
+
+def _write_choice(q: QuestionData, *, single: bool) -> str:
     right = [q.answer] if single else list(q.answer or [])
     shares = right_shares(q, right)  # Moodle needs a multiple response's right answers to add up to 100 %
     parts = [f"    <single>{'true' if single else 'false'}</single>\n"]
@@ -259,3 +286,10 @@ def _answers(q: QuestionData) -> str:
             fraction = _nearest_allowed(o.fraction) if o.fraction < 0 or single else 0.0
         parts.append(_answer(fraction, o.text, o.feedback))
     return "".join(parts)
+
+
+# How each of our types is written in Moodle XML (all of them; a fill-in only with one blank).
+MOODLE_TYPES = {"single_choice": "multichoice", "multiple_choice": "multichoice", "true_false": "truefalse",
+                "fill_blank": "shortanswer", "essay": "essay"}
+WRITERS = {"single_choice": _write_single_choice, "multiple_choice": _write_multiple_choice,
+           "true_false": _write_true_false, "fill_blank": _write_short_answer, "essay": _write_essay}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -32,7 +33,8 @@ from app.questions.data import (
     ParseResult,
     QuestionData,
 )
-from app.questions.types import OPTION_KEYS
+from app.questions.formats import plain_number
+from app.questions.types import OPTION_KEYS, to_points
 from app.vocabulary import AREA_ALIASES, AREA_NAMES_ZH, AREAS, TIER_ALIASES, TIERS
 
 TYPES = {
@@ -134,7 +136,7 @@ def _question(cells: dict[str, str], row: int) -> QuestionData:
         raise ValueError(str(_l("题目 is empty.")))
     question = QuestionData(type=qtype, stem=stem, line=row, explanation=cells.get("解析", ""),
                             name=stem[:50], source_key=cells.get("编号") or None)
-    question.points = _number(cells.get("分值"), default=None)
+    question.points = to_points(cells["分值"]) if cells.get("分值") else None
     question.difficulty = _difficulty(cells.get("难度", ""))
     question.lesson_key = cells.get("知识点") or None
     area, tier = cells.get("业务领域", ""), cells.get("层级", "")
@@ -151,62 +153,75 @@ def _question(cells: dict[str, str], row: int) -> QuestionData:
         if question.usage is None:
             raise ValueError(str(_l("用途 %(value)s is not one of 练习, 考试, 练习和考试.", value=usage)))
     question.rubric = _rubric(cells.get("评分标准", ""))
-    answer = cells.get("答案", "")
-
-    if qtype in ("single_choice", "multiple_choice"):
-        options = [(key, cells.get(f"选项{key}", "")) for key in OPTION_KEYS]
-        last = max((i for i, (_k, text) in enumerate(options) if text), default=-1)
-        if any(not text for _k, text in options[: last + 1]):
-            raise ValueError(str(_l("Options must be filled from 选项A on, without gaps.")))
-        question.options = [OptionData(key, text) for key, text in options[: last + 1]]
-        keys = {o.key for o in question.options}
-        picked = [c for c in re.sub(r"[\s,，、;；]", "", answer.upper())]
-        if not picked:
-            raise ValueError(str(_l("答案 is empty.")))
-        missing = [p for p in picked if p not in keys]
-        if missing:
-            raise ValueError(str(_l("答案 %(answer)s names option(s) %(keys)s that the row does not have.",
-                                    answer=answer, keys="、".join(missing))))
-        if len(set(picked)) != len(picked):
-            raise ValueError(str(_l("答案 %(answer)s repeats an option.", answer=answer)))
-        texts = [o.text for o in question.options]
-        if len(set(texts)) != len(texts):
-            raise ValueError(str(_l("Two options have the same text.")))
-        if qtype == "single_choice":
-            if len(picked) != 1:
-                raise ValueError(str(_l("A 单选题 has exactly one answer, not %(answer)s.", answer=answer)))
-            question.answer = picked[0]
-        else:
-            question.answer = sorted(picked)
-        for option in question.options:
-            option.fraction = 1.0 if option.key in picked else 0.0
-    elif qtype == "true_false":
-        value = TRUTH.get(answer.upper() if answer.isascii() else answer)
-        if value is None:
-            raise ValueError(str(_l("答案 %(answer)s of a 判断题 must be 对/错, 正确/错误, √/× or T/F.",
-                                    answer=answer or "（空）")))
-        question.answer = value
-    elif qtype == "fill_blank":
-        blanks = [[BlankAnswer(v.strip()) for v in part.split("|") if v.strip()]
-                  for part in BLANK_SPLIT.split(answer) if part.strip()]
-        if not blanks:
-            raise ValueError(str(_l("答案 is empty.")))
-        question.blanks = blanks
-    else:
-        question.reference_answer = cells.get("参考答案") or answer
-    if question.points is None:
-        question.points = {"multiple_choice": 2.0, "fill_blank": float(len(question.blanks) or 1),
-                           "essay": 10.0}.get(qtype, 1.0)
+    READERS[qtype](question, cells, cells.get("答案", ""))
+    if question.points is None:  # the defaults the notes sheet promises (item 9)
+        question.points = DEFAULT_POINTS[qtype](question)
     return question
 
 
-def _number(text: str | None, default):
-    if not text:
-        return default
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(str(_l("分值 %(value)s is not a number.", value=text))) from None
+def _read_options(question: QuestionData, cells: dict[str, str], answer: str) -> list[str]:
+    """The options of a choice row, with the keys 答案 picks (each a known, different option)."""
+    options = [(key, cells.get(f"选项{key}", "")) for key in OPTION_KEYS]
+    last = max((i for i, (_k, text) in enumerate(options) if text), default=-1)
+    if any(not text for _k, text in options[: last + 1]):
+        raise ValueError(str(_l("Options must be filled from 选项A on, without gaps.")))
+    question.options = [OptionData(key, text) for key, text in options[: last + 1]]
+    keys = {o.key for o in question.options}
+    picked = [c for c in re.sub(r"[\s,，、;；]", "", answer.upper())]
+    if not picked:
+        raise ValueError(str(_l("答案 is empty.")))
+    missing = [p for p in picked if p not in keys]
+    if missing:
+        raise ValueError(str(_l("答案 %(answer)s names option(s) %(keys)s that the row does not have.",
+                                answer=answer, keys="、".join(missing))))
+    if len(set(picked)) != len(picked):
+        raise ValueError(str(_l("答案 %(answer)s repeats an option.", answer=answer)))
+    texts = [o.text for o in question.options]
+    if len(set(texts)) != len(texts):
+        raise ValueError(str(_l("Two options have the same text.")))
+    for option in question.options:
+        option.fraction = 1.0 if option.key in picked else 0.0
+    return picked
+
+
+def _read_single(question: QuestionData, cells: dict[str, str], answer: str) -> None:
+    picked = _read_options(question, cells, answer)
+    if len(picked) != 1:
+        raise ValueError(str(_l("A 单选题 has exactly one answer, not %(answer)s.", answer=answer)))
+    question.answer = picked[0]
+
+
+def _read_multiple(question: QuestionData, cells: dict[str, str], answer: str) -> None:
+    question.answer = sorted(_read_options(question, cells, answer))
+
+
+def _read_truth(question: QuestionData, cells: dict[str, str], answer: str) -> None:
+    value = TRUTH.get(answer.upper() if answer.isascii() else answer)
+    if value is None:
+        raise ValueError(str(_l("答案 %(answer)s of a 判断题 must be 对/错, 正确/错误, √/× or T/F.",
+                                answer=answer or "（空）")))
+    question.answer = value
+
+
+def _read_blanks(question: QuestionData, cells: dict[str, str], answer: str) -> None:
+    blanks = [[BlankAnswer(v.strip()) for v in part.split("|") if v.strip()]
+              for part in BLANK_SPLIT.split(answer) if part.strip()]
+    if not blanks:
+        raise ValueError(str(_l("答案 is empty.")))
+    question.blanks = blanks
+
+
+def _read_reference(question: QuestionData, cells: dict[str, str], answer: str) -> None:
+    question.reference_answer = cells.get("参考答案") or answer
+
+
+# How the 答案 column reads for each of our types, and the points a row gets when 分值 is
+# empty (the notes sheet, item 9: a fill-in gets one per blank).
+READERS = {"single_choice": _read_single, "multiple_choice": _read_multiple, "true_false": _read_truth,
+           "fill_blank": _read_blanks, "essay": _read_reference}
+DEFAULT_POINTS = {"single_choice": lambda q: Decimal(1), "multiple_choice": lambda q: Decimal(2),
+                  "true_false": lambda q: Decimal(1), "fill_blank": lambda q: Decimal(len(q.blanks) or 1),
+                  "essay": lambda q: Decimal(10)}
 
 
 def _whole(value: float) -> int | float:
@@ -254,15 +269,17 @@ def safe_cell(value):
 
 
 def _answer_text(q: QuestionData) -> str:
-    if q.type == "single_choice":
-        return q.answer or ""
-    if q.type == "multiple_choice":
-        return "".join(q.answer or [])
-    if q.type == "true_false":
-        return "对" if q.answer else "错"
-    if q.type == "fill_blank":
-        return "；".join("|".join(a.text for a in blank) for blank in q.blanks)
-    return q.reference_answer
+    return ANSWER_TEXT[q.type](q)
+
+
+# What the 答案 column says for each of our types.
+ANSWER_TEXT = {
+    "single_choice": lambda q: q.answer or "",
+    "multiple_choice": lambda q: "".join(q.answer or []),
+    "true_false": lambda q: "对" if q.answer else "错",
+    "fill_blank": lambda q: "；".join("|".join(a.text for a in blank) for blank in q.blanks),
+    "essay": lambda q: q.reference_answer,
+}
 
 
 def _rubric_text(rubric: list[dict]) -> str:
@@ -294,7 +311,7 @@ def export(questions: list[QuestionData]) -> bytes:
         options = {o.key: o.text for o in q.options}
         row = [q.stem, TYPE_NAMES[q.type], _answer_text(q), q.explanation,
                *[options.get(k, "") for k in OPTION_KEYS],
-               q.points, q.difficulty, q.lesson_key or "", AREA_NAMES_ZH.get(q.area, q.area or ""),
+               plain_number(q.points), q.difficulty, q.lesson_key or "", AREA_NAMES_ZH.get(q.area, q.area or ""),
                TIER_NAMES.get(q.tier, q.tier or ""), USAGE_NAMES.get(q.usage, q.usage or ""),
                _rubric_text(q.rubric), "、".join(q.tags), q.source_key or ""]
         sheet.append([safe_cell(v) for v in row])

@@ -9,6 +9,7 @@ the exporter writes those mappings only where the simple form would lose somethi
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import yaml
 from flask_babel import lazy_gettext as _l
@@ -21,8 +22,8 @@ from app.questions.data import (
     ParseResult,
     QuestionData,
 )
-from app.questions.formats import decode_utf8
-from app.questions.types import OPTION_KEYS
+from app.questions.formats import decode_utf8, plain_number
+from app.questions.types import OPTION_KEYS, to_points
 from app.vocabulary import AREA_ALIASES, TIER_ALIASES
 
 LINE = "__line__"
@@ -96,10 +97,9 @@ def _fraction(value, where: str) -> float:
     return number
 
 
-def _points(value):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value  # anything else is reported by the importer's checks
+def _points(value) -> Decimal:
+    """Exact points; a bad value is this question's error (types.to_points says why)."""
+    return to_points(value)
 
 
 def _question(item: dict, file_area: str | None, line: int) -> QuestionData:
@@ -111,7 +111,7 @@ def _question(item: dict, file_area: str | None, line: int) -> QuestionData:
         type=qtype, stem=stem, line=line,
         stem_format="html" if item.get("stem_format") == "html" else "text",
         explanation=_text(item.get("explanation")),
-        points=_points(item.get("points", 1.0)), difficulty=item.get("difficulty"),
+        points=_points(item.get("points", 1)), difficulty=item.get("difficulty"),
         area=AREA_ALIASES.get(area, area), tier=TIER_ALIASES.get(tier, tier),
         lesson_key=item.get("lesson"), usage=item.get("usage", "both"),
         tags=[str(t) for t in item.get("tags") or []],
@@ -136,17 +136,8 @@ def _question(item: dict, file_area: str | None, line: int) -> QuestionData:
         else:
             option = OptionData(key, _text(entry))
         data.options.append(option)
-    answer = item.get("answer")
-    if qtype == "single_choice":
-        data.answer = str(answer).strip().upper() if answer is not None else None
-    elif qtype == "multiple_choice":
-        if isinstance(answer, str):
-            answer = [c for c in answer.replace(",", "").replace(" ", "")]
-        data.answer = sorted(str(a).strip().upper() for a in answer or [])
-    elif qtype == "true_false":
-        if not isinstance(answer, bool):
-            raise ValueError("answer must be true or false")
-        data.answer = answer
+    if qtype in ANSWERS:
+        data.answer = ANSWERS[qtype](item.get("answer"))
     data.blanks = [[_blank_answer(a, number) for a in (blank if isinstance(blank, list) else [blank])]
                    for number, blank in enumerate(item.get("blanks") or [], 1)]
     data.rubric = [{"point": _text(r.get("point")), "score": r.get("score")}
@@ -154,6 +145,27 @@ def _question(item: dict, file_area: str | None, line: int) -> QuestionData:
     for choice in data.options:
         choice.fraction = explicit.get(choice.key, _default_fraction(choice.key, data))
     return data
+
+
+def _single_answer(answer):
+    return str(answer).strip().upper() if answer is not None else None
+
+
+def _multiple_answer(answer):
+    if isinstance(answer, str):
+        answer = [c for c in answer.replace(",", "").replace(" ", "")]
+    return sorted(str(a).strip().upper() for a in answer or [])
+
+
+def _truth(answer):
+    if not isinstance(answer, bool):
+        raise ValueError(str(_l("answer must be true or false")))
+    return answer
+
+
+# How `answer:` reads for the types that have one (fill-ins have `blanks`, essays
+# `reference_answer`); the exporter writes `answer:` for the same types.
+ANSWERS = {"single_choice": _single_answer, "multiple_choice": _multiple_answer, "true_false": _truth}
 
 
 def _blank_answer(entry, number: int) -> BlankAnswer:
@@ -167,12 +179,14 @@ def _blank_answer(entry, number: int) -> BlankAnswer:
 
 def _default_fraction(key: str, data: QuestionData) -> float:
     """What an option written as plain text is worth: all for a right one, nothing otherwise."""
-    if data.type == "single_choice":
-        return 1.0 if key == data.answer else 0.0
-    return 1.0 if isinstance(data.answer, list) and key in data.answer else 0.0
+    right = data.answer if isinstance(data.answer, list) else [data.answer]
+    return 1.0 if key in right else 0.0
 
 
 # Export ------------------------------------------------------------------------------
+
+# The keys a type's entry always has, so a hand editor sees where its answers go.
+WRITTEN_EVEN_EMPTY = {"fill_blank": ("blanks",), "essay": ("reference_answer", "rubric")}
 
 class _Dumper(yaml.SafeDumper):
     """Writes multi-line text as literal blocks (`|`) so it reads like the original."""
@@ -231,7 +245,7 @@ def export(questions: list[QuestionData]) -> bytes:
                            ("lesson", q.lesson_key)):
             if value is not None:
                 item[key] = value
-        item.update({"usage": q.usage, "points": _number(q.points)})
+        item.update({"usage": q.usage, "points": plain_number(q.points)})
         if q.tags:
             item["tags"] = list(q.tags)
         if q.category:
@@ -241,19 +255,20 @@ def export(questions: list[QuestionData]) -> bytes:
             item["stem_format"] = "html"
         if q.options:
             item["options"] = {o.key: _option(o, q) for o in q.options}
-        if q.type in ("single_choice", "multiple_choice", "true_false"):
+        if q.type in ANSWERS:
             item["answer"] = q.answer
         if q.true_feedback:
             item["true_feedback"] = q.true_feedback
         if q.false_feedback:
             item["false_feedback"] = q.false_feedback
-        if q.blanks or q.type == "fill_blank":
+        kept = WRITTEN_EVEN_EMPTY.get(q.type, ())
+        if q.blanks or "blanks" in kept:
             item["blanks"] = [[_blank(a) for a in blank] for blank in q.blanks]
         if q.case_sensitive:
             item["case_sensitive"] = True
-        if q.reference_answer or q.type == "essay":
+        if q.reference_answer or "reference_answer" in kept:
             item["reference_answer"] = q.reference_answer
-        if q.rubric or q.type == "essay":
+        if q.rubric or "rubric" in kept:
             item["rubric"] = [{"point": r.get("point"), "score": _number(r.get("score"))} for r in q.rubric]
         item["explanation"] = q.explanation
         items.append(item)

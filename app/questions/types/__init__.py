@@ -23,6 +23,7 @@ from __future__ import annotations
 from app.questions.types.base import (
     BLANK_MARK,
     CENT,
+    MAX_POINTS,
     OPTION_KEYS,
     Grade,
     InvalidAnswer,
@@ -33,7 +34,9 @@ from app.questions.types.base import (
     count_blanks,
     exact,
     normalize_text,
+    points_problem,
     shortest,
+    to_points,
 )
 from app.questions.types.essay import Essay
 from app.questions.types.fill_blank import FillBlank
@@ -53,7 +56,7 @@ def get_type(code: str) -> QuestionType:
 
 
 __all__ = [
-    "BLANK_MARK", "CENT", "OPTION_KEYS", "REGISTRY", "TYPE_LABELS", "Essay", "FillBlank", "Grade",
+    "BLANK_MARK", "CENT", "MAX_POINTS", "OPTION_KEYS", "REGISTRY", "TYPE_LABELS", "Essay", "FillBlank", "Grade",
     "InvalidAnswer", "MultipleChoice", "Policy", "Presented", "QuestionType", "SingleChoice", "TrueFalse",
-    "cents", "count_blanks", "exact", "get_type", "normalize_text", "shortest",
+    "cents", "count_blanks", "exact", "get_type", "normalize_text", "points_problem", "shortest", "to_points",
 ]

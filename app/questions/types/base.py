@@ -103,6 +103,38 @@ def shortest(value: Any) -> str:
     return text
 
 
+MAX_POINTS = Decimal(1000)
+
+
+def to_points(value: Any) -> Decimal:
+    """A question's points as an exact Decimal to the cent, or ValueError with a message that
+    says what is wrong: not a number, NaN or infinite, not above 0, over 1000, or more than
+    two decimals (1.50 and 1.5000000 are fine, 0.333 is not)."""
+    try:
+        number = exact(value)
+    except (TypeError, ValueError):
+        raise ValueError(str(_l("The points %(value)s are not a number.", value=value))) from None
+    if not number.is_finite():
+        raise ValueError(str(_l("The points %(value)s are not a number.", value=value)))
+    if number <= 0:
+        raise ValueError(str(_l("Points must be positive.")))
+    if number > MAX_POINTS:
+        raise ValueError(str(_l("The points %(value)s are more than %(max)s.", value=value,
+                                max=shortest(MAX_POINTS))))
+    if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(str(_l("The points %(value)s have more than two decimals.", value=value)))
+    return number.quantize(CENT)
+
+
+def points_problem(value: Any) -> str | None:
+    """What is wrong with `value` as a question's points, or None."""
+    try:
+        to_points(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 class QuestionType:
     """One question type. Subclasses live one per module; REGISTRY lists them."""
 
