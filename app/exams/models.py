@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import JSONType, OrgUnit, Post, User
+from app.accounts.models import OrgUnit, Post, User
 from app.courses.models import Lesson
-from app.db import UTCDateTime
+from app.db import JSONType, UTCDateTime
 from app.extensions import db
 from app.questions.models import Question
 from app.timeutil import utcnow

@@ -1,5 +1,9 @@
-"""Factories for exam tests: courses, lessons, questions (the lead moves the generic ones to
-tests/conftest.py), exams, and a clock."""
+"""Factories for exam tests: questions whose secrets are marker strings, exams, and a clock.
+
+`make_question` here overrides the generic one of tests/conftest.py for this folder: it
+takes usage, points and tags, and fills every answer, feedback, explanation, accepted
+answer and rubric with a distinctive marker (…-MARK-…) that tests look for in what a
+learner receives. make_course and make_lesson come from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from itertools import count
 
 import pytest
 
-from app.courses.models import Course, Lesson, Module
+from app.courses.models import Lesson
 from app.exams import services
 from app.exams.draw import RuleSpec
 from app.questions import services as question_services
@@ -17,35 +21,6 @@ from app.questions.data import BlankAnswer, OptionData, QuestionData
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 _numbers = count(1)
-
-
-@pytest.fixture
-def make_course(db):
-    def make(key: str | None = None, area: str = "cadre", **overrides) -> Course:
-        n = next(_numbers)
-        course = Course(key=key or f"course-{n}", title=overrides.pop("title", f"课程{n}"),
-                        area=area, **overrides)
-        db.session.add(course)
-        db.session.commit()
-        return course
-
-    return make
-
-
-@pytest.fixture
-def make_lesson(db, make_course):
-    def make(course: Course | None = None, key: str | None = None, **overrides) -> Lesson:
-        course = course or make_course()
-        n = next(_numbers)
-        module = Module(course=course, title=f"单元{n}")
-        lesson = Lesson(key=key or f"lesson-{n}", course=course, module=module,
-                        title=overrides.pop("title", f"第{n}课"), body_md="正文", html="<p>正文</p>",
-                        min_seconds=60, **overrides)
-        db.session.add_all([module, lesson])
-        db.session.commit()
-        return lesson
-
-    return make
 
 
 def question_data(qtype: str, n: int, **overrides) -> QuestionData:
