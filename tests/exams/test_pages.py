@@ -132,7 +132,7 @@ def test_trainers_create_preview_publish_and_read_results(client, db, trainer, c
 
     unfillable = dict(data, title="抽题", question_ids="", **{"rules-0-count": "9"})
     refused = client.post("/teach/exams/new", data=unfillable)
-    assert refused.status_code == 200 and "needs 9" in refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "需要 9 道" in refused.get_data(as_text=True)
 
     from app.exams import services
 

@@ -151,7 +151,7 @@ def test_only_published_questions_are_drawn(db, cadre, make_question, make_exam)
     with pytest.raises(RulesUnfillable) as caught:
         make_exam(rules=[{"area": "cadre", "qtype": "single_choice", "tier": "basic",
                           "count": 2, "points": Decimal("1")}])
-    assert "needs 2" in str(caught.value.message) and "has 1" in str(caught.value.message)
+    assert "需要 2 道" in str(caught.value.message) and "只有 1 道" in str(caught.value.message)
 
 
 def test_unfillable_rules_are_refused_naming_each_rule(db, make_question, make_exam):
@@ -164,8 +164,8 @@ def test_unfillable_rules_are_refused_naming_each_rule(db, make_question, make_e
         ])
     assert caught.value.status == 422 and caught.value.code == "rules_unfillable"
     assert len(caught.value.details["rules"]) == 2
-    assert caught.value.details["rules"][0].startswith("Rule 2")
-    assert caught.value.details["rules"][1].startswith("Rule 3")
+    assert caught.value.details["rules"][0].startswith("规则 2")
+    assert caught.value.details["rules"][1].startswith("规则 3")
 
 
 def test_a_rule_may_name_a_lesson_or_a_tag(db, cadre, make_question, make_lesson, make_exam):
