@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -459,7 +459,8 @@ def _insert():
 
 def save_answer(attempt: Attempt, question_id: int, raw, *, seq, now: datetime,
                 device: str = "") -> SaveResult:
-    """Save one answer if `seq` is newer than the saved one (a compare-and-swap)."""
+    """Save one answer if `seq` is newer than the saved one (a compare-and-swap); the same
+    answer with the same seq again is acknowledged (an idempotent retry)."""
     item = attempt.item(question_id)
     if item is None:
         raise NotFound()
@@ -480,7 +481,11 @@ def save_answer(attempt: Attempt, question_id: int, raw, *, seq, now: datetime,
         index_elements=["attempt_id", "question_id"],
         set_={"answer": statement.excluded.answer, "seq": statement.excluded.seq,
               "saved_at": statement.excluded.saved_at, "device": statement.excluded.device},
-        where=AttemptAnswer.seq < statement.excluded.seq,
+        # A newer seq wins; the very same save sent again (a retry after a lost response)
+        # is acknowledged again rather than called stale.
+        where=or_(AttemptAnswer.seq < statement.excluded.seq,
+                  and_(AttemptAnswer.seq == statement.excluded.seq,
+                       AttemptAnswer.answer == statement.excluded.answer)),
     ).returning(AttemptAnswer.id)
     if db.session.execute(statement).scalar() is None:
         raise StaleSeq()

@@ -222,6 +222,8 @@ def test_a_save_is_a_compare_and_swap_on_seq(db, sitting):
         services.save_answer(attempt, qid, "C", seq=6, now=NOW + timedelta(seconds=30))
     with pytest.raises(services.StaleSeq):
         services.save_answer(attempt, qid, "C", seq=7, now=NOW + timedelta(seconds=30))
+    retry = services.save_answer(attempt, qid, "B", seq=7, now=NOW + timedelta(seconds=31))
+    assert retry.seq == 7  # the same save again: acknowledged, nothing changes
     db.session.commit()
     [row] = db.session.scalars(sa.select(AttemptAnswer))
     assert (row.answer, row.seq) == ("B", 7)
