@@ -321,6 +321,18 @@ def _results(exam: Exam):
     return rows, unit, post_id
 
 
+def _not_taken(exam: Exam, unit: OrgUnit | None, post_id: int | None) -> list[User]:
+    """The audience members with no submitted attempt, under the same filters."""
+    taken = set(db.session.scalars(select(Attempt.user_id).where(
+        Attempt.exam_id == exam.id, Attempt.status != "in_progress")))
+    members = [u for u in services.audience_members(exam) if u.id not in taken]
+    if unit is not None:
+        members = [u for u in members if u.org_unit is not None and u.org_unit.path.startswith(unit.path)]
+    if post_id:
+        members = [u for u in members if u.current_post is not None and u.current_post.id == post_id]
+    return members
+
+
 @bp.route("/teach/exams/<int:exam_id>/results")
 @roles_required("trainer", "admin")
 def results(exam_id: int):
@@ -331,7 +343,8 @@ def results(exam_id: int):
     posts = list(db.session.scalars(select(Post).order_by(Post.name)))
     return render_template("exams/results.html", exam=exam, rows=rows, histogram=histogram,
                            units=units, posts=posts, unit=unit, post_id=post_id,
-                           percent=services.grading.percent)
+                           percent=services.grading.percent,
+                           not_taken=_not_taken(exam, unit, post_id))
 
 
 @bp.route("/teach/exams/<int:exam_id>/results.xlsx")

@@ -703,6 +703,31 @@ def counted_attempts(exam: Exam) -> dict[int, Attempt]:
     return {uid: a for uid, a in chosen.items() if a is not None}
 
 
+def audience_members(exam: Exam) -> list[User]:
+    """The active people an exam is meant for: its audience, or every active cadre when the
+    audience is empty (one query)."""
+    from app.accounts.models import PostAssignment, UserRole
+    from app.accounts.org import subtree_filter
+
+    query = select(User).where(User.active.is_(True))
+    if not exam.audience:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == "cadre")))
+    else:
+        conditions = []
+        user_ids = [a.user_id for a in exam.audience if a.user_id]
+        post_ids = [a.post_id for a in exam.audience if a.post_id]
+        units = [a.org_unit for a in exam.audience if a.org_unit_id]
+        if user_ids:
+            conditions.append(User.id.in_(user_ids))
+        if post_ids:
+            conditions.append(User.id.in_(select(PostAssignment.user_id).where(
+                PostAssignment.end_date.is_(None), PostAssignment.post_id.in_(post_ids))))
+        for unit in units:
+            conditions.append(User.org_unit_id.in_(select(OrgUnit.id).where(subtree_filter(unit))))
+        query = query.where(or_(*conditions))
+    return list(db.session.scalars(query.order_by(User.username)))
+
+
 def user_attempts(user: User, exam: Exam) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(
         Attempt.user_id == user.id, Attempt.exam_id == exam.id).order_by(Attempt.attempt_no)))

@@ -143,6 +143,8 @@ def test_trainers_create_preview_publish_and_read_results(client, db, trainer, c
     db.session.commit()
     results = client.get(f"/teach/exams/{other.id}/results").get_data(as_text=True)
     assert cadre.name in results and "score-chart-data" in results
+    not_taken = results.split('data-testid="not-taken"')[1].split("</p>")[0]
+    assert cadre.name not in not_taken and trainer.name not in not_taken  # cadres only
     download = client.get(f"/teach/exams/{other.id}/results.xlsx")
     assert download.status_code == 200
     sheet = load_workbook(io.BytesIO(download.data)).active

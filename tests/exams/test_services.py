@@ -463,3 +463,21 @@ def test_a_fixed_paper_must_use_published_questions(db, make_question, make_exam
     exam_only = make_question(usage="exam")
     with pytest.raises(ValidationFailed):
         make_exam([exam_only], kind="practice")
+
+
+def test_audience_members(db, make_user, make_unit, make_post, make_question, make_exam):
+    town = make_unit("某镇", kind="town")
+    branch = make_unit("某支部", parent=town, kind="branch")
+    post = make_post()
+    in_branch = make_user(org_unit=branch)
+    by_post = make_user(post=post)
+    named = make_user()
+    make_user(username="zz-outsider")
+    make_user(username="zz-trainer", roles=("trainer",))
+    question = make_question()
+    exam = make_exam([question], audience_units=[town.id], audience_posts=[post.id],
+                     audience_users=[named.id])
+    assert {u.id for u in services.audience_members(exam)} == {in_branch.id, by_post.id, named.id}
+    everyone = make_exam([question], title="全员")
+    assert {u.username for u in services.audience_members(everyone)} == {
+        in_branch.username, by_post.username, named.username, "zz-outsider"}

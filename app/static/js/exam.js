@@ -114,6 +114,7 @@
       } else if (code === "stale_seq") {
         delete queue[qid]; saveQueue(queue);
         setState(qid, "textNewer", "secondary");
+        refresh(qid);
       } else if (code === "attempt_closed") {
         close();
       } else if (result.status === 422) {
@@ -128,6 +129,18 @@
       inflight[qid] = false;
       setState(qid, "textOffline", "warning");
     });
+  }
+
+  // Another window or device saved a newer answer: show that one instead of ours.
+  function refresh(qid) {
+    fetch(d.attemptUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body || queue[qid]) return;
+        var s = section(qid);
+        writers[s.dataset.type](s, body.answers[qid] === undefined ? null : body.answers[qid]);
+        if (body.seqs[qid]) seqs[qid] = body.seqs[qid];
+      }).catch(function () { /* keep what is shown */ });
   }
 
   function flush() {
