@@ -40,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.accounts import admin_routes
     from app.accounts import cli as accounts_cli
     from app.accounts import routes as accounts_routes
-    from app.api import bp as api_bp
+    from app.api.base import bp as api_bp
     from app.courses import cli as courses_cli
     from app.courses import routes as courses_routes
     from app.courses import teach_routes
@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.plans import routes as plans_routes
     from app.questions import cli as questions_cli
     from app.questions import routes as questions_routes
-    from app.reports import bp as reports_bp
+    from app.reports import routes as reports_routes
     from app.traces import routes as traces_routes
 
     app.register_blueprint(dashboard.bp)
@@ -59,7 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(exams_routes.bp)
     app.register_blueprint(plans_routes.bp)
     app.register_blueprint(questions_routes.bp)
-    app.register_blueprint(reports_bp)
+    app.register_blueprint(reports_routes.bp)
     app.register_blueprint(traces_routes.bp)
     app.register_blueprint(api_bp)
     accounts_cli.init_app(app)

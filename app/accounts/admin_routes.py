@@ -10,10 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from wtforms.validators import DataRequired, Length
 
-from app.accounts import audit, org, services, user_import
+from app.accounts import audit, org, services, structure, user_import
 from app.accounts.forms import (
     OrgUnitForm,
     PostForm,
@@ -27,6 +26,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import local_today, utcnow
 from app.web.forms import EmptyForm, choices, db_int
+from app.web.unit import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -48,22 +48,6 @@ def _get(model, object_id: int):
 def _page_number() -> int:
     """The ?page= number; junk and out-of-range values mean the first page."""
     return request.args.get("page", 1, type=db_int)
-
-
-def _unit_fields(unit: OrgUnit) -> dict:
-    return {"name": unit.name, "kind": unit.kind, "sort_order": unit.sort_order,
-            "parent": org.path_label(unit.parent) if unit.parent else None}
-
-
-def _post_fields(post: Post) -> dict:
-    return {"code": post.code, "name": post.name, "area": post.area, "description": post.description,
-            "active": post.active}
-
-
-def _changes(before: dict, after: dict) -> dict:
-    """The audit details of an edit: the fields that changed, before and after."""
-    changed = [key for key in after if after[key] != before.get(key)]
-    return {"before": {k: before.get(k) for k in changed}, "after": {k: after[k] for k in changed}}
 
 
 def _form_errors(form) -> str:
@@ -88,14 +72,9 @@ def org_units():
     form.parent_id.choices = _unit_choices(blank=_("(top level)"))
     if form.validate_on_submit():
         parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
-        try:
-            unit = org.create_unit(form.name.data, parent=parent, kind=form.kind.data,
-                                   sort_order=form.sort_order.data or 0)
-        except DomainError as exc:
-            flash(str(exc.message), "danger")
-        else:
-            audit.record(current_user, "org_unit.create", target=unit, summary=form.name.data)
-            db.session.commit()
+        if attempt(lambda: structure.add_unit(form.name.data, parent=parent, kind=form.kind.data,
+                                              sort_order=form.sort_order.data or 0,
+                                              actor=current_user)).ok:
             flash(_("Org unit created."), "success")
             return redirect(url_for(".org_units"))
     return render_template("admin/org_units.html", nodes=org.tree(), form=form,
@@ -108,20 +87,10 @@ def edit_org_unit(unit_id: int):
     form = OrgUnitForm(obj=unit, parent_id=unit.parent_id or 0)
     form.parent_id.choices = _unit_choices(exclude=unit, blank=_("(top level)"))
     if form.validate_on_submit():
-        new_parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
-        before = _unit_fields(unit)
-        try:
-            org.rename_unit(unit, form.name.data, form.kind.data)
-            unit.sort_order = form.sort_order.data or 0
-            if new_parent is not unit.parent:
-                org.move_unit(unit, new_parent)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            audit.record(current_user, "org_unit.update", target=unit, summary=form.name.data,
-                         details=_changes(before, _unit_fields(unit)))
-            db.session.commit()
+        parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+        if attempt(lambda: structure.update_unit(unit, name=form.name.data, kind=form.kind.data,
+                                                 sort_order=form.sort_order.data or 0, parent=parent,
+                                                 actor=current_user)).ok:
             flash(_("Org unit saved."), "success")
             return redirect(url_for(".org_units"))
     return render_template("admin/org_unit_edit.html", unit=unit, form=form)
@@ -130,17 +99,9 @@ def edit_org_unit(unit_id: int):
 @bp.route("/org-units/<int:unit_id>/delete", methods=["POST"])
 def delete_org_unit(unit_id: int):
     unit = _get(OrgUnit, unit_id)
-    if EmptyForm().validate_on_submit():
-        name = unit.name
-        try:
-            org.delete_unit(unit)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            audit.record(current_user, "org_unit.delete", summary=name, details={"id": unit_id})
-            db.session.commit()
-            flash(_("Org unit deleted."), "success")
+    if EmptyForm().validate_on_submit() and attempt(
+            lambda: structure.remove_unit(unit, actor=current_user)).ok:
+        flash(_("Org unit deleted."), "success")
     return redirect(url_for(".org_units"))
 
 
@@ -149,18 +110,11 @@ def delete_org_unit(unit_id: int):
 @bp.route("/posts", methods=["GET", "POST"])
 def posts():
     form = PostForm()
-    if form.validate_on_submit():
-        try:
-            post = services.create_post(form.code.data, form.name.data, form.area.data,
-                                        form.description.data or "")
-        except DomainError as exc:
-            flash(str(exc.message), "danger")
-        else:
-            post.active = form.active.data
-            audit.record(current_user, "post.create", target=post, summary=post.name)
-            db.session.commit()
-            flash(_("Post created."), "success")
-            return redirect(url_for(".posts"))
+    if form.validate_on_submit() and attempt(lambda: structure.add_post(
+            form.code.data, form.name.data, form.area.data, form.description.data or "",
+            active=form.active.data, actor=current_user)).ok:
+        flash(_("Post created."), "success")
+        return redirect(url_for(".posts"))
     rows = db.session.scalars(select(Post).order_by(Post.area, Post.name)).all()
     return render_template("admin/posts.html", posts=rows, form=form)
 
@@ -169,20 +123,11 @@ def posts():
 def edit_post(post_id: int):
     post = _get(Post, post_id)
     form = PostForm(obj=post)
-    if form.validate_on_submit():
-        before = _post_fields(post)
-        form.populate_obj(post)
-        try:
-            db.session.flush()
-        except IntegrityError:  # a duplicate code or name
-            db.session.rollback()
-            flash(_("A post with that code or name exists."), "danger")
-        else:
-            audit.record(current_user, "post.update", target=post, summary=post.name,
-                         details=_changes(before, _post_fields(post)))
-            db.session.commit()
-            flash(_("Post saved."), "success")
-            return redirect(url_for(".posts"))
+    if form.validate_on_submit() and attempt(lambda: structure.update_post(
+            post, code=form.code.data, name=form.name.data, area=form.area.data,
+            description=form.description.data or "", active=form.active.data, actor=current_user)).ok:
+        flash(_("Post saved."), "success")
+        return redirect(url_for(".posts"))
     return render_template("admin/post_edit.html", post=post, form=form)
 
 
@@ -244,15 +189,10 @@ def new_user():
     # A new account needs its first password; say so together with the other missing fields.
     form.password.validators = [DataRequired(message=_l("Set an initial password.")), Length(max=256)]
     if form.validate_on_submit():
-        try:
-            user = services.create_user(_user_data(form), form.password.data,
-                                        actor=current_user, today=local_today())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("User %(name)s created.", name=user.username), "success")
+        done = attempt(lambda: services.create_user(_user_data(form), form.password.data,
+                                                    actor=current_user, today=local_today()))
+        if done.ok:
+            flash(_("User %(name)s created.", name=done.value.username), "success")
             return redirect(url_for(".users"))
     return render_template("admin/user_edit.html", form=form, user=None)
 
@@ -262,23 +202,12 @@ def edit_user(user_id: int):
     user = _get(User, user_id)
     form = _user_form(user)
     if form.validate_on_submit():
-        try:
-            if services.normalize_username(form.username.data) != user.username:
-                raise services.ValidationFailed(_("A username cannot be changed."))
-            services.update_user(user, _user_data(form), actor=current_user, today=local_today())
-            db.session.flush()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        except IntegrityError:  # another admin changed this user at the same moment
-            db.session.rollback()
-            flash(_("Someone else changed this user at the same time; check the page and save again."),
-                  "danger")
-            return redirect(url_for(".edit_user", user_id=user_id))
-        else:
-            db.session.commit()
+        done = attempt(lambda: services.update_user(user, _user_data(form), actor=current_user,
+                                                    today=local_today()))
+        if done.ok:
             flash(_("User saved."), "success")
-            return redirect(url_for(".edit_user", user_id=user.id))
+        if done.ok or isinstance(done.error, services.ConcurrentEdit):
+            return redirect(url_for(".edit_user", user_id=user_id))
     return render_template("admin/user_edit.html", form=form, user=user,
                            reset_form=ResetPasswordForm(), toggle_form=EmptyForm())
 
@@ -289,16 +218,10 @@ def toggle_user(user_id: int):
     wanted = request.form.get("active")
     if wanted not in ("0", "1"):
         abort(400)
-    if EmptyForm().validate_on_submit():
-        try:
-            # The form says which state it asks for, so a double click cannot undo itself.
-            services.set_active(user, wanted == "1", actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("User reactivated.") if user.active else _("User deactivated."), "success")
+    # The form says which state it asks for, so a double click cannot undo itself.
+    if EmptyForm().validate_on_submit() and attempt(
+            lambda: services.set_active(user, wanted == "1", actor=current_user)).ok:
+        flash(_("User reactivated.") if user.active else _("User deactivated."), "success")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
@@ -309,15 +232,13 @@ def reset_password(user_id: int):
     if not form.validate_on_submit():
         flash(_("The password was not reset: %(reason)s", reason=_form_errors(form)), "danger")
         return redirect(url_for(".edit_user", user_id=user.id))
-    try:
-        services.reset_password(user, form.new_password.data, actor=current_user, now=utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_("The password was not reset: %(reason)s", reason=str(exc.message)), "danger")
-    else:
-        db.session.commit()
+    done = attempt(lambda: services.reset_password(user, form.new_password.data, actor=current_user,
+                                                   now=utcnow()), flash_error=False)
+    if done.ok:
         flash(_("Password reset; %(name)s must change it at the next login.",
                 name=user.username), "success")
+    else:
+        flash(_("The password was not reset: %(reason)s", reason=str(done.error.message)), "danger")
     return redirect(url_for(".edit_user", user_id=user.id))
 
 

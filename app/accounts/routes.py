@@ -18,12 +18,12 @@ from app.accounts.permissions import (
     visible_users,
 )
 from app.accounts.ratelimit import login_limits
-from app.errors import ValidationFailed
 from app.extensions import db
 from app.i18n import SESSION_KEY
 from app.timeutil import local_today, utcnow
 from app.web import safe_next_url
 from app.web.forms import db_int
+from app.web.unit import attempt, perform
 
 bp = Blueprint("accounts", __name__)
 PAGE_SIZE = 50
@@ -51,8 +51,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        services.end_sessions(current_user)  # the old cookies stop working, on every device
-        db.session.commit()
+        # The old cookies stop working, on every device.
+        perform(lambda: services.end_sessions(current_user))
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
@@ -62,17 +62,11 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data, now=utcnow())
-        except ValidationFailed as exc:
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            login_user(current_user)  # the session id changed with the password
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("dashboard.home"))
+    if form.validate_on_submit() and attempt(lambda: services.change_password(
+            current_user, form.current_password.data, form.new_password.data, now=utcnow())).ok:
+        login_user(current_user)  # the session id changed with the password
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("dashboard.home"))
     return render_template("accounts/change_password.html", form=form)
 
 

@@ -162,9 +162,17 @@ def create_user(data: UserData, password: str, *, actor: User | None, today: dat
     return user
 
 
+class ConcurrentEdit(Conflict):
+    code = "concurrent_edit"
+    default_message = _l("Someone else changed this user at the same time; check the page and save again.")
+
+
 def update_user(user: User, data: UserData, *, actor: User | None, today: date) -> None:
     """Update a user's name, unit, join date, roles and post; every change is audited
-    (roles as ``user.roles``, the other fields as ``user.update`` with before and after)."""
+    (roles as ``user.roles``, the other fields as ``user.update`` with before and after).
+    A username never changes."""
+    if normalize_username(data.username) != user.username:
+        raise ValidationFailed(_l("A username cannot be changed."))
     _validate_user_data(data, today)
     lock_for_update(user)  # two admins editing one user at once take turns
     before = _audited_fields(user)
@@ -174,7 +182,10 @@ def update_user(user: User, data: UserData, *, actor: User | None, today: date) 
     set_roles(user, data.roles, actor=actor)
     if data.post is not None and data.post is not user.current_post:
         assign_post(user, data.post, start=today)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another admin changed this user at the same moment
+        raise ConcurrentEdit() from exc
     after = _audited_fields(user)
     changed = [key for key in after if after[key] != before[key]]
     if changed:

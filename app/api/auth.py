@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.accounts import services, tokens
 from app.accounts.ratelimit import login_limits
-from app.api import bp
+from app.api.base import bp
 from app.api.serializers import iso, org_unit, post, user_brief
 from app.timeutil import local_today, utcnow
 from app.web import error_response

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from flask import jsonify
 
-from app.api import bp
+from app.api.base import bp
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.permissions import roles_required
-from app.api import bp
+from app.api.base import bp
 from app.api.serializers import iso
 from app.errors import ValidationFailed
 from app.exams import services

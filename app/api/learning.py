@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import current_app, jsonify, request
-from flask_babel import gettext as _
+from flask import current_app, jsonify
 from flask_login import current_user, login_required
 
-from app.api import bp
+from app.api.base import bp
 from app.api.serializers import iso
 from app.courses import plans, services
-from app.extensions import db
 from app.planitems import PlanEntry
 from app.plans import services as plan_services
 from app.timeutil import LOCAL_TZ, local_today, utcnow
-from app.web import error_response
+from app.web.json_body import Field, parse_body
+from app.web.unit import perform
 
 
 @bp.get("/courses")
@@ -55,8 +54,7 @@ def get_course(course_id: int):
 @login_required
 def get_lesson(lesson_id: int):
     lesson = services.get_lesson(lesson_id)
-    progress = services.open_lesson(current_user, lesson, now=utcnow())
-    db.session.commit()
+    progress = perform(lambda: services.open_lesson(current_user, lesson, now=utcnow()))
     return jsonify(id=lesson.id, key=lesson.key, title=lesson.title, course_id=lesson.course_id,
                    html=lesson.html, toc=lesson.toc, min_seconds=lesson.min_seconds,
                    version=lesson.version,
@@ -67,16 +65,11 @@ def get_lesson(lesson_id: int):
 @bp.post("/lessons/<int:lesson_id>/heartbeat")
 @login_required
 def lesson_heartbeat(lesson_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):  # no body, not JSON, or JSON that is not an object
-        return error_response(400, "bad_request", _("Send a JSON object."))
-    visible, at_end = body.get("visible", True), body.get("at_end", False)
-    if not isinstance(visible, bool) or not isinstance(at_end, bool):
-        return error_response(422, "invalid_input", _("visible and at_end must be true or false."))
+    body = parse_body({"visible": Field(bool, default=True), "at_end": Field(bool, default=False)})
     lesson = services.get_lesson(lesson_id)
-    result = services.heartbeat(current_user, lesson, visible=visible, at_end=at_end, now=utcnow(),
-                                max_credit=current_app.config["HEARTBEAT_MAX_CREDIT_S"])
-    db.session.commit()
+    result = perform(lambda: services.heartbeat(
+        current_user, lesson, visible=body["visible"], at_end=body["at_end"], now=utcnow(),
+        max_credit=current_app.config["HEARTBEAT_MAX_CREDIT_S"]))
     return jsonify(credited_seconds=result.credited_seconds, total_seconds=result.total_seconds,
                    completed=result.completed, clock=result.clock)
 

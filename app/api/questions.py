@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
-from app.api import bp
+from app.api.base import bp
 from app.extensions import db
 from app.questions import services
 from app.questions.importer import FORMATS, Defaults, import_questions

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -80,3 +80,14 @@ def check_in(user: User, code: str, *, now: datetime) -> tuple[CollectiveSession
                  object_name=session.title, at=now,
                  context={"lesson_id": session.lesson_id, "place": session.place}))
     return session, True
+
+
+def recent_sessions(limit: int = 100) -> list[tuple[CollectiveSession, int]]:
+    """The latest sessions, newest first, each with its number of check-ins, in one query."""
+    attended = (select(Attendance.session_id, func.count().label("n"))
+                .group_by(Attendance.session_id).subquery())
+    rows = db.session.execute(
+        select(CollectiveSession, func.coalesce(attended.c.n, 0))
+        .outerjoin(attended, attended.c.session_id == CollectiveSession.id)
+        .order_by(CollectiveSession.starts_at.desc()).limit(limit)).all()
+    return [(session, count) for session, count in rows]

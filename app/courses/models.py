@@ -153,11 +153,18 @@ class StudyClock(db.Model):
     `last_beat_at` is null while paused (the tab was hidden)."""
 
     __tablename__ = "study_clocks"
+    __table_args__ = (CheckConstraint("sitting_seconds >= 0", name="sitting_seconds"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
     last_beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sitting being counted: credited seconds on one lesson since it opened. It becomes
+    # one `studied` trace when it closes (a pause, another lesson, completion, or a gap).
+    sitting_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id", ondelete="SET NULL"))
+    sitting_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sitting_last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sitting_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PostCourse(db.Model):

@@ -18,12 +18,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from app.accounts import audit
 from app.accounts.models import OrgUnit, Post, PostAssignment, User
-from app.accounts.org import ancestor_ids
+from app.accounts.org import ancestor_ids, is_within
+from app.accounts.permissions import get_visible_unit, get_visible_user
 from app.accounts.services import is_newcomer
 from app.courses.models import Course, CourseAssignment, CourseCompletion, PostCourse
 from app.courses.services import CourseProgress, courses_progress
-from app.errors import ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.planitems import PlanEntry
 
@@ -133,6 +135,49 @@ def plans_for(users: Sequence[User], today: date) -> dict[int, list[PlanItem]]:
             for course_id in orientation:
                 want(user.id, course_id, "orientation", user.joined_on + timedelta(days=ORIENTATION_DAYS))
     return _items_for(users, wanted)
+
+
+def _assignment_details(row: CourseAssignment) -> dict:
+    return {"course_id": row.course_id, "org_unit_id": row.org_unit_id, "post_id": row.post_id,
+            "user_id": row.user_id, "due_on": row.due_on.isoformat() if row.due_on else None}
+
+
+def assign_audited(course: Course, *, due_on: date | None, by: User, today: date,
+                   **target) -> CourseAssignment:
+    """`assign`, with its audit entry."""
+    row = assign(course, due_on=due_on, by=by, today=today, **target)
+    audit.record(by, "assignment.create", summary=course.title, details=_assignment_details(row))
+    return row
+
+
+class AssignedFromAbove(Conflict):
+    code = "assigned_from_above"
+    default_message = _l("This assignment was made above your part of the organization.")
+
+
+def remove_assignment(row: CourseAssignment, *, by: User) -> None:
+    """Remove an assignment, audited. A manager removes only assignments inside their own
+    subtree (anything else answers NotFound), made by themselves or by someone within their
+    part of the tree: a section head does not undo what the department's leadership, or an
+    administrator, assigned to the section."""
+    if not by.has_role("admin"):
+        if row.org_unit_id is not None:
+            get_visible_unit(by, row.org_unit_id)
+        elif row.user_id is not None:
+            get_visible_user(by, row.user_id)
+        else:
+            raise NotFound()
+        author = row.assigned_by
+        if author is not None and author.id != by.id and (
+                author.has_role("admin") or author.org_unit is None
+                or not is_within(author.org_unit, by.org_unit)):
+            raise AssignedFromAbove(_l("This assignment was made above your part of the organization; "
+                                       "ask %(name)s to change it.", name=author.name))
+    audit.record(by, "assignment.delete", summary=row.course.title,
+                 details={**_assignment_details(row),
+                          "assigned_by": row.assigned_by.username if row.assigned_by else None})
+    db.session.delete(row)
+    db.session.flush()
 
 
 def _targets(row: CourseAssignment, users: Sequence[User], post_of: dict[int, int],

@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from app.accounts.permissions import get_visible_user, roles_required
 from app.courses import collective, services
 from app.courses.forms import CheckInForm
-from app.errors import DomainError
 from app.extensions import db
-from app.timeutil import utcnow
-from app.traces.services import timeline
+from app.timeutil import local_today, utcnow
+from app.traces.services import daily_study, timeline
 from app.web.forms import db_int
+from app.web.unit import attempt, perform
 
 bp = Blueprint("courses", __name__)
 TIMELINE_PAGE = 50
@@ -45,8 +45,7 @@ def course(course_id: int):
 @login_required
 def lesson(lesson_id: int):
     lesson = services.get_lesson(lesson_id)
-    progress = services.open_lesson(current_user, lesson, now=utcnow())
-    db.session.commit()
+    progress = perform(lambda: services.open_lesson(current_user, lesson, now=utcnow()))
     siblings = services.published_lessons(lesson.course)
     index = next(i for i, ls in enumerate(siblings) if ls.id == lesson.id)
     return render_template(
@@ -73,7 +72,11 @@ def person_timeline(user_id: int):
 def _timeline_page(user):
     page = db.paginate(timeline(user), page=request.args.get("page", 1, type=db_int), per_page=TIMELINE_PAGE,
                        error_out=False)
-    return render_template("courses/timeline.html", person=user, page=page)
+    days: dict = {}
+    for trace in page.items:
+        days.setdefault(local_today(trace.at), []).append(trace)
+    return render_template("courses/timeline.html", person=user, page=page, days=days,
+                           totals=daily_study(user, days))
 
 
 @bp.route("/collective/check-in", methods=["GET", "POST"])
@@ -81,13 +84,9 @@ def _timeline_page(user):
 def check_in():
     form = CheckInForm()
     if form.validate_on_submit():
-        try:
-            session, new = collective.check_in(current_user, form.code.data, now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
+        done = attempt(lambda: collective.check_in(current_user, form.code.data, now=utcnow()))
+        if done.ok:
+            session, new = done.value
             if new:
                 flash(_("Checked in to %(title)s.", title=session.title), "success")
             else:

@@ -24,9 +24,13 @@ from app.db import is_unique_violation
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.timeutil import local_today
+from app.traces.models import Trace
 from app.traces.services import Event, record
 
 MAX_CREDIT_PER_BEAT_S = 30
+# A sitting ends when no credit came for this long (the page beats every 15 s and pauses
+# after 2 minutes idle, so a longer silence is a closed browser or a lost network).
+SITTING_GAP_S = 180
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ def heartbeat(user: User, lesson: Lesson, *, visible: bool, at_end: bool, now: d
     lesson, and at most `max_credit` seconds. A beat on another lesson (a second tab or
     device) moves the clock there and credits nothing; a hidden tab pauses the clock.
     Concurrent beats race on a compare-and-swap of the clock, so only one of them credits.
+    Credited time gathers in a sitting, recorded as one `studied` trace when it closes.
     """
     progress = _progress_row(user, lesson, now)
     if visible and at_end and not progress.reached_end:
@@ -143,35 +148,61 @@ def heartbeat(user: User, lesson: Lesson, *, visible: bool, at_end: bool, now: d
         db.session.execute(update(LessonProgress).where(
             LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
         ).values(seconds=LessonProgress.seconds + credit))
-        record(Event(key=f"studied:{user.id}:{lesson.id}:{now.isoformat()}", actor=user,
-                     verb="studied", object_type="lesson", object_id=lesson.id,
-                     object_name=lesson.title, at=now, duration_s=credit,
-                     context={"course_id": lesson.course_id}))
     db.session.refresh(progress)
     completed = progress.completed_at is not None or _maybe_complete(user, lesson, progress, now)
     return HeartbeatResult(credit, progress.seconds, completed, clock)
+
+
+def close_sitting(user: User, *, stale_before: datetime | None = None) -> Trace | None:
+    """Close the user's open sitting, if any (only one whose last credit is older than
+    `stale_before`, when given): its credited seconds become one `studied` trace dated at
+    its last credit. A compare-and-swap on the sitting makes a racing credit win: the
+    sitting then stays open and closes later, so no second is lost or counted twice."""
+    row = db.session.execute(select(
+        StudyClock.sitting_lesson_id, StudyClock.sitting_started_at, StudyClock.sitting_last_at,
+        StudyClock.sitting_seconds).where(StudyClock.user_id == user.id)).one_or_none()
+    if row is None or row.sitting_started_at is None:
+        return None
+    if stale_before is not None and row.sitting_last_at >= stale_before:
+        return None
+    closed = db.session.execute(update(StudyClock).where(
+        StudyClock.user_id == user.id, StudyClock.sitting_started_at == row.sitting_started_at,
+        StudyClock.sitting_seconds == row.sitting_seconds,
+    ).values(sitting_lesson_id=None, sitting_started_at=None, sitting_last_at=None,
+             sitting_seconds=0)).rowcount
+    lesson = db.session.get(Lesson, row.sitting_lesson_id) if row.sitting_lesson_id else None
+    if closed != 1 or lesson is None or row.sitting_seconds <= 0:
+        return None
+    return record(Event(
+        key=f"studied:{user.id}:{lesson.id}:{row.sitting_started_at.isoformat()}", actor=user,
+        verb="studied", object_type="lesson", object_id=lesson.id, object_name=lesson.title,
+        at=row.sitting_last_at, duration_s=row.sitting_seconds,
+        context={"course_id": lesson.course_id, "started_at": row.sitting_started_at.isoformat()}))
 
 
 def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
                    max_credit: int) -> tuple[int, str]:
     """Move the user's one study clock to `lesson` at `now`; the seconds it credits and why."""
     clock = db.session.execute(
-        select(StudyClock.lesson_id, StudyClock.last_beat_at).where(StudyClock.user_id == user.id)
+        select(StudyClock.lesson_id, StudyClock.last_beat_at, StudyClock.sitting_lesson_id,
+               StudyClock.sitting_last_at).where(StudyClock.user_id == user.id)
     ).one_or_none()
     if clock is None:
         try:
             with db.session.begin_nested():
                 db.session.execute(insert(StudyClock).values(
-                    user_id=user.id, lesson_id=lesson.id, last_beat_at=now if visible else None))
+                    user_id=user.id, lesson_id=lesson.id, last_beat_at=now if visible else None,
+                    sitting_seconds=0))
         except IntegrityError as exc:
             if not is_unique_violation(exc):
                 raise
         return 0, "counting" if visible else "paused"
-    lesson_id, last_beat_at = clock
+    lesson_id, last_beat_at, sitting_lesson_id, sitting_last_at = clock
     same_clock = (StudyClock.user_id == user.id) & (StudyClock.lesson_id == lesson_id) & (
         StudyClock.last_beat_at.is_(None) if last_beat_at is None
         else StudyClock.last_beat_at == last_beat_at)
     if not visible:
+        close_sitting(user)  # a hidden tab ends the sitting
         db.session.execute(update(StudyClock).where(StudyClock.user_id == user.id)
                            .values(lesson_id=lesson.id, last_beat_at=None))
         return 0, "paused"
@@ -193,8 +224,17 @@ def _advance_clock(user: User, lesson: Lesson, *, visible: bool, now: datetime,
     # Within the cap the clock moves by whole credited seconds, so the fraction left over
     # counts on the next beat; past the cap the excess is dropped.
     moved_to = last_beat_at + timedelta(seconds=credit) if elapsed <= max_credit else now
+    continues = (sitting_lesson_id == lesson.id and sitting_last_at is not None
+                 and (now - sitting_last_at).total_seconds() <= SITTING_GAP_S)
+    if continues:
+        sitting = {"sitting_seconds": StudyClock.sitting_seconds + credit, "sitting_last_at": now}
+    else:
+        close_sitting(user)  # another lesson's sitting, or one left open across a gap
+        sitting = {"sitting_lesson_id": lesson.id, "sitting_started_at": last_beat_at,
+                   "sitting_seconds": credit, "sitting_last_at": now}
     swapped = db.session.execute(
-        update(StudyClock).where(same_clock).values(lesson_id=lesson.id, last_beat_at=moved_to)
+        update(StudyClock).where(same_clock).values(lesson_id=lesson.id, last_beat_at=moved_to,
+                                                    **sitting)
     ).rowcount
     return (credit if swapped == 1 else 0), "counting"
 
@@ -206,6 +246,7 @@ def _maybe_complete(user: User, lesson: Lesson, progress: LessonProgress, now: d
         LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id,
         LessonProgress.completed_at.is_(None)).values(completed_at=now)).rowcount
     if done:
+        close_sitting(user)  # the timeline reads: studied the lesson, then completed it
         record(Event(key=f"completed:lesson:{user.id}:{lesson.id}", actor=user, verb="completed",
                      object_type="lesson", object_id=lesson.id, object_name=lesson.title, at=now,
                      completion=True, context={"course_id": lesson.course_id}))

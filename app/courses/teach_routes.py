@@ -12,9 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from app.accounts import audit, org
+from app.accounts import org
 from app.accounts.models import OrgUnit, Post, User
-from app.accounts.org import is_within
 from app.accounts.permissions import (
     get_visible_unit,
     get_visible_user,
@@ -34,10 +33,10 @@ from app.courses.models import (
     LessonVersion,
     Module,
 )
-from app.errors import DomainError
 from app.extensions import db
 from app.timeutil import LOCAL_TZ, local_today, utcnow
 from app.web.forms import EmptyForm, choices, db_int
+from app.web.unit import attempt, perform
 
 bp = Blueprint("teach", __name__)
 PREVIEW_LIMIT = 200_000
@@ -78,15 +77,11 @@ def edit_lesson(lesson_id: int):
     lesson = _lesson(lesson_id)
     form = LessonEditForm(obj=lesson)
     if form.validate_on_submit():
-        try:
-            changed = services.edit_lesson(lesson, title=form.title.data, body_md=form.body_md.data,
-                                           min_seconds=form.min_seconds.data, editor=current_user,
-                                           now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
+        done = attempt(lambda: services.edit_lesson(
+            lesson, title=form.title.data, body_md=form.body_md.data,
+            min_seconds=form.min_seconds.data, editor=current_user, now=utcnow()))
+        if done.ok:
+            changed = done.value
             flash(_("Saved as version %(n)d.", n=lesson.version) if changed else _("Nothing changed."),
                   "success" if changed else "info")
             return redirect(url_for(".edit_lesson", lesson_id=lesson.id))
@@ -109,8 +104,7 @@ def preview():
 def toggle_publish(lesson_id: int):
     lesson = _lesson(lesson_id)
     if EmptyForm().validate_on_submit():
-        services.set_lesson_published(lesson, lesson.status != "published", now=utcnow())
-        db.session.commit()
+        perform(lambda: services.set_lesson_published(lesson, lesson.status != "published", now=utcnow()))
         flash(_("Lesson published.") if lesson.status == "published" else _("Lesson unpublished."),
               "success")
     return redirect(url_for(".lessons"))
@@ -162,23 +156,18 @@ def collective_sessions():
             select(Lesson).join(Lesson.course).where(Lesson.status == "published")
             .order_by(Course.position, Lesson.course_id, Lesson.position))])
     if form.validate_on_submit():
-        try:
-            session = collective.schedule(
-                title=form.title.data, starts_at=_local_to_utc(form.starts_at.data),
-                ends_at=_local_to_utc(form.ends_at.data), place=form.place.data or "",
-                link=form.link.data or "",
-                lesson=db.session.get(Lesson, form.lesson_id.data) if form.lesson_id.data else None,
-                by=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
+        done = attempt(lambda: collective.schedule(
+            title=form.title.data, starts_at=_local_to_utc(form.starts_at.data),
+            ends_at=_local_to_utc(form.ends_at.data), place=form.place.data or "",
+            link=form.link.data or "",
+            lesson=db.session.get(Lesson, form.lesson_id.data) if form.lesson_id.data else None,
+            by=current_user))
+        if done.ok:
+            session = done.value
             flash(_("Scheduled; the check-in code is %(code)s.", code=session.code), "success")
             return redirect(url_for(".collective_session", session_id=session.id))
-    sessions = db.session.scalars(select(CollectiveSession).order_by(
-        CollectiveSession.starts_at.desc()).limit(100)).all()
-    return render_template("teach/collective.html", form=form, sessions=sessions, now=utcnow())
+    return render_template("teach/collective.html", form=form, sessions=collective.recent_sessions(),
+                           now=utcnow())
 
 
 @bp.route("/teach/collective/<int:session_id>")
@@ -230,17 +219,8 @@ def assignments():
                 target["org_unit"] = current_user.org_unit
         else:
             abort(400)
-        try:
-            row = plans.assign(course, due_on=form.due_on.data, by=current_user, today=local_today(), **target)
-            audit.record(current_user, "assignment.create", summary=course.title,
-                         details={"course_id": course.id, "org_unit_id": row.org_unit_id,
-                                  "post_id": row.post_id, "user_id": row.user_id,
-                                  "due_on": row.due_on.isoformat() if row.due_on else None})
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
+        if attempt(lambda: plans.assign_audited(course, due_on=form.due_on.data, by=current_user,
+                                                today=local_today(), **target)).ok:
             flash(_("Course assigned."), "success")
             return redirect(url_for(".assignments"))
     query = select(CourseAssignment).order_by(CourseAssignment.created_at.desc())
@@ -258,29 +238,7 @@ def delete_assignment(assignment_id: int):
     row = db.session.get(CourseAssignment, assignment_id)
     if row is None:
         abort(404)
-    if not current_user.has_role("admin"):
-        # Only assignments inside the manager's own subtree; anything else is not theirs.
-        if row.org_unit_id is not None:
-            get_visible_unit(current_user, row.org_unit_id)
-        elif row.user_id is not None:
-            get_visible_user(current_user, row.user_id)
-        else:
-            abort(404)
-        # ...and made by them or by someone within their part of the tree: a section head
-        # does not undo what the department's leadership assigned to the section.
-        author = row.assigned_by
-        if author is not None and author.id != current_user.id and (
-                author.org_unit is None or not is_within(author.org_unit, current_user.org_unit)):
-            flash(_("This assignment was made above your part of the organization; ask %(name)s to change it.",
-                    name=author.name), "danger")
-            return redirect(url_for(".assignments"))
-    if EmptyForm().validate_on_submit():
-        audit.record(current_user, "assignment.delete", summary=row.course.title,
-                     details={"course_id": row.course_id, "org_unit_id": row.org_unit_id,
-                              "post_id": row.post_id, "user_id": row.user_id,
-                              "due_on": row.due_on.isoformat() if row.due_on else None,
-                              "assigned_by": row.assigned_by.username if row.assigned_by else None})
-        db.session.delete(row)
-        db.session.commit()
+    if EmptyForm().validate_on_submit() and attempt(
+            lambda: plans.remove_assignment(row, by=current_user)).ok:
         flash(_("Assignment removed."), "success")
     return redirect(url_for(".assignments"))

@@ -86,8 +86,7 @@ def index():
 
 @bp.route("/review")
 def review_queue():
-    rows = db.session.scalars(select(Question).where(Question.status == "in_review")
-                              .order_by(Question.updated_at)).all()
+    rows = db.session.scalars(services.review_queue()).all()
     return render_template("questions/review.html", rows=rows)
 
 
@@ -274,7 +273,7 @@ def export():
     if fmt not in FORMATS:
         abort(404)
     module = format_module(fmt)
-    questions = db.session.scalars(services.list_query(_filters()).limit(20_000)).all()
+    questions = db.session.scalars(services.export_query(_filters()).limit(20_000)).all()
     pairs = [(q, services.to_question_data(q)) for q in questions]
     left_out = [q for q, data in pairs if not module.can_carry(data)]
     if left_out and request.args.get("confirm") != "1":

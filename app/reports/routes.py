@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
@@ -13,11 +13,12 @@ from app.accounts.models import Post
 from app.accounts.permissions import get_visible_unit, roles_required
 from app.extensions import db
 from app.questions.formats.xlsx import safe_cell
-from app.reports import bp
 from app.reports.services import completion as build
 from app.timeutil import local_today
 from app.web.downloads import attachment
 from app.web.forms import db_int
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 def _report():

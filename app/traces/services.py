@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from blinker import signal
 from sqlalchemy import Select, select
@@ -12,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.accounts.models import User
 from app.extensions import db
+from app.timeutil import LOCAL_TZ, local_today
 from app.traces.models import Trace
 
 # Sent after a trace is recorded, inside the same transaction; the points ledger listens.
@@ -74,3 +76,19 @@ def timeline(actor: User, *, before_id: int | None = None) -> Select:
     if before_id:
         query = query.where(Trace.id < before_id)
     return query.order_by(Trace.at.desc(), Trace.id.desc())
+
+
+def daily_study(actor: User, days: Iterable[date]) -> dict[date, int]:
+    """Seconds of credited study per Asia/Shanghai day, for the given days, in one query."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    start = datetime.combine(days[0], time.min, LOCAL_TZ)
+    end = datetime.combine(days[-1] + timedelta(days=1), time.min, LOCAL_TZ)
+    totals: dict[date, int] = dict.fromkeys(days, 0)
+    for at, seconds in db.session.execute(select(Trace.at, Trace.duration_s).where(
+            Trace.actor_id == actor.id, Trace.verb == "studied", Trace.at >= start, Trace.at < end)):
+        day = local_today(at)
+        if day in totals:
+            totals[day] += seconds or 0
+    return totals

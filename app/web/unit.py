@@ -45,10 +45,13 @@ def perform(work: Callable[[], T]) -> T:
 
 def attempt(work: Callable[[], T], *, flash_error: bool = True) -> Outcome[T]:
     """Run `work` and commit, or roll back and flash why a DomainError refused it, so the
-    view can show its form again."""
+    view can show its form again. Not found and forbidden are no reasons to show a form:
+    they reach the error handler (another user's object answers 404, whatever it is)."""
     try:
         return Outcome(value=perform(work))
     except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
         if flash_error:
             flash(str(exc.message), "danger")
         return Outcome(error=exc)

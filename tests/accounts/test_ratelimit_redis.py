@@ -7,7 +7,7 @@ import pytest
 from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
-from tests.conftest import PASSWORD, IsolatedClient, login
+from tests.conftest import IN_CI, PASSWORD, IsolatedClient, login
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -19,6 +19,8 @@ def redis_apps(database_url):
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is required under CI=true: {exc}")
         pytest.skip(f"Redis not reachable: {exc}")
     apps = []
     for _ in range(2):  # two web processes, one limit store

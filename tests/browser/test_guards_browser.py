@@ -65,13 +65,13 @@ def test_deactivating_a_user_asks_first(page, live_server, make_user, db):
     seen = []
     page.once("dialog", lambda dialog: (seen.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="停用").click()
-    page.wait_for_timeout(500)
-    assert seen and "某同志" in seen[0]
+    wait_until(page, lambda: bool(seen), 5000)
+    assert "某同志" in seen[0]
     db.session.expire_all()
     assert db.session.get(User, target.id).active  # dismissed: nothing happened
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="停用").click()
-    page.wait_for_load_state()
-    page.wait_for_timeout(500)
+    with page.expect_navigation():
+        page.get_by_role("button", name="停用").click()
+    page.get_by_role("button", name="重新启用").wait_for()  # the page now offers to reactivate
     db.session.expire_all()
     assert not db.session.get(User, target.id).active

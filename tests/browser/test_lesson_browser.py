@@ -3,6 +3,7 @@ lesson completes once the time is in and the reader reached the end."""
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.courses.handbook import import_handbook
 from app.courses.models import Lesson, LessonProgress
@@ -81,10 +82,12 @@ def test_time_accrues_only_while_visible_and_the_lesson_completes(page, live_ser
     page.mouse.move(10, 10)
     wait_until(page, lambda: credited(page) >= 2, 8000)
 
-    set_visibility(page, "hidden")
-    page.wait_for_timeout(300)  # the pausing beat lands
+    with page.expect_response(lambda r: "/heartbeat" in r.url):  # the pausing beat lands
+        set_visibility(page, "hidden")
     paused_at = credited(page)
-    page.wait_for_timeout(3000)
+    # While hidden the page beats no more: waiting three intervals for a beat finds none.
+    with pytest.raises(PlaywrightTimeout):
+        page.wait_for_event("request", lambda r: "/heartbeat" in r.url, timeout=3000)
     db.session.expire_all()
     stored = db.session.get(LessonProgress, (user.id, lesson.id)).seconds
     assert stored <= paused_at + 1  # nothing accrued while hidden
@@ -93,7 +96,8 @@ def test_time_accrues_only_while_visible_and_the_lesson_completes(page, live_ser
     set_visibility(page, "visible")
     assert status(page) != "本课已完成"
     wait_until(page, lambda: credited(page) >= lesson.min_seconds, 10000)
-    page.wait_for_timeout(1200)
+    with page.expect_response(lambda r: "/heartbeat" in r.url):  # one more beat with the time in
+        pass
     assert status(page) != "本课已完成"  # the time is in, but the reader has not reached the end
 
     page.locator("#lesson-end").scroll_into_view_if_needed()

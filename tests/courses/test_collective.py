@@ -44,7 +44,11 @@ def test_check_in_outside_the_window_is_refused(db, session, make_user, offset, 
 
 
 def test_early_check_in_opens_half_an_hour_before(db, session, make_user):
-    collective.check_in(make_user(), session.code, now=T0 - timedelta(minutes=20))
+    early = make_user()
+    checked, new = collective.check_in(early, session.code, now=T0 - timedelta(minutes=20))
+    assert checked.id == session.id and new
+    with pytest.raises(collective.CheckInClosed):
+        collective.check_in(make_user(), session.code, now=T0 - timedelta(minutes=31))
 
 
 def test_wrong_code_is_refused(db, session, make_user):

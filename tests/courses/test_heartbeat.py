@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.courses.models import CourseCompletion, LessonProgress
-from app.courses.services import heartbeat, open_lesson
+from app.courses.services import SITTING_GAP_S, heartbeat, open_lesson
+from app.courses.tasks import close_stale_sittings
 from app.traces.models import Trace
 from tests.courses.conftest import T0
 
@@ -163,14 +164,58 @@ def test_completing_every_lesson_completes_the_course_once(db, lessons, reader):
     assert sorted(verbs) == [("completed", "course"), ("completed", "lesson"), ("completed", "lesson")]
 
 
-def test_each_credit_is_one_trace_with_its_duration(db, lessons, reader):
+def _studied(db) -> list[tuple[int, int, object]]:
+    return [tuple(r) for r in db.session.execute(sa.select(Trace.object_id, Trace.duration_s, Trace.at)
+                                                .where(Trace.verb == "studied").order_by(Trace.id))]
+
+
+def test_a_sitting_is_one_trace_closed_by_the_pausing_beat(db, lessons, reader):
     lesson = lessons["cs-initiation"]
-    beat(reader, lesson, 0)
-    beat(reader, lesson, 15)
-    beat(reader, lesson, 40)
-    durations = db.session.scalars(sa.select(Trace.duration_s).where(Trace.verb == "studied")
-                                   .order_by(Trace.id)).all()
-    assert durations == [15, 25]
+    for t in (0, 15, 40, 55):
+        beat(reader, lesson, t)
+    assert _studied(db) == []  # still counting: nothing on the timeline yet
+    beat(reader, lesson, 60, visible=False)
+    assert _studied(db) == [(lesson.id, 55, T0 + timedelta(seconds=55))]
+    beat(reader, lesson, 61, visible=False)  # a second pause closes nothing more
+    assert len(_studied(db)) == 1
+
+
+def test_another_lesson_or_a_gap_closes_the_sitting(db, lessons, reader):
+    first, second = lessons["cs-initiation"], lessons["cs-recommendation"]
+    for t in (0, 15, 30):
+        beat(reader, first, t)
+    beat(reader, second, 35)  # the clock moves: the first sitting ends
+    for t in (50, 65):
+        beat(reader, second, t)
+    beat(reader, second, 65 + SITTING_GAP_S + 10)  # back after a long silence: a new sitting
+    beat(reader, second, 65 + SITTING_GAP_S + 25)
+    beat(reader, second, 65 + SITTING_GAP_S + 30, visible=False)
+    assert [(oid, d) for oid, d, _at in _studied(db)] == [(first.id, 30), (second.id, 30), (second.id, 45)]
+
+
+def test_a_closed_browser_loses_no_second(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    for t in (0, 15, 30, 45):
+        beat(reader, lesson, t)
+    assert close_stale_sittings(T0 + timedelta(seconds=60)) == "closed 0 sittings"  # not stale yet
+    assert close_stale_sittings(T0 + timedelta(seconds=45 + SITTING_GAP_S + 1)) == "closed 1 sittings"
+    credited = db.session.get(LessonProgress, (reader.id, lesson.id)).seconds
+    assert _studied(db) == [(lesson.id, 45, T0 + timedelta(seconds=45))]
+    assert credited == 45
+    assert close_stale_sittings(T0 + timedelta(hours=1)) == "closed 0 sittings"
+
+
+def test_completion_closes_the_sitting_before_the_completion_trace(db, lessons, reader):
+    lesson = lessons["cs-initiation"]
+    beat(reader, lesson, 0, at_end=True)
+    t = 0
+    while t < lesson.min_seconds:
+        t += 30
+        beat(reader, lesson, t, at_end=True)
+    verbs = db.session.execute(sa.select(Trace.verb).where(Trace.object_type == "lesson")
+                               .order_by(Trace.id)).scalars().all()
+    assert verbs[-2:] == ["studied", "completed"]
+    assert _studied(db)[0][1] == db.session.get(LessonProgress, (reader.id, lesson.id)).seconds
 
 
 def test_opening_a_lesson_is_one_trace_a_day(db, lessons, reader):

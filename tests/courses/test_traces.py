@@ -103,3 +103,22 @@ def test_admin_export_is_valid_xapi(client, make_user, studied):
 def test_export_is_for_admins_only(client, studied):
     login(client, "reader")
     assert client.get("/admin/traces/xapi.json").status_code == 403
+
+
+def test_the_timeline_shows_one_row_per_sitting_with_daily_totals(client, db, lessons, make_user):
+    from app.courses.services import heartbeat as beat
+
+    reader = make_user(username="sitter")
+    lesson = lessons["cs-initiation"]
+    for day in (0, 1):
+        start = T0 + timedelta(days=day)
+        for t in range(0, 256, 15):  # four minutes and a quarter of study, beat by beat
+            beat(reader, lesson, visible=True, at_end=False, now=start + timedelta(seconds=t))
+        beat(reader, lesson, visible=False, at_end=False, now=start + timedelta(seconds=260))
+    db.session.commit()
+    login(client, "sitter")
+    html = client.get("/timeline").get_data(as_text=True)
+    assert html.count('data-testid="timeline-row"') == 2  # one sitting a day, not a row a beat
+    assert html.count(f"学习《{lesson.title}》4分15秒") == 2
+    assert html.count('data-testid="timeline-day"') == 2
+    assert html.count("当日学习 4分15秒") == 2

@@ -98,9 +98,7 @@ def cents(value: Any) -> Decimal:
 
 def shortest(value: Any) -> str:
     """A number as people write it: 1, 0.3, 2.5 (no trailing zeros, no exponent)."""
-    number = exact(value)
-    text = format(number.normalize(), "f")
-    return text
+    return format(exact(value).normalize(), "f")
 
 
 MAX_POINTS = Decimal(1000)
