@@ -153,13 +153,15 @@ def _ran(name: str, period: str) -> bool:
 
 def fire(app: Flask, name: str) -> None:
     """What APScheduler calls: run one job now, in an app context, and log the outcome."""
+    # An every-N-seconds job logs at debug level, or it would fill the log every 30 s.
+    level = logging.DEBUG if JOBS[name].every_s is not None else logging.INFO
     with app.app_context():
         try:
             run = run_job(name, utcnow())
             if run is None:
-                log.info("job %s: already done for this period, or running elsewhere", name)
+                log.log(level, "job %s: already done for this period, or running elsewhere", name)
             else:
-                log.info("job %s (%s): %s", name, run.period, run.summary)
+                log.log(level, "job %s (%s): %s", name, run.period, run.summary)
         except Exception:
             db.session.rollback()
             log.exception("job %s failed; it will be retried at its next firing", name)
