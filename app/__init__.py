@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.courses import cli as courses_cli
     from app.courses import routes as courses_routes
     from app.courses import teach_routes
+    from app.exams import routes as exams_routes
     from app.ledger import routes as ledger_routes
     from app.plans import routes as plans_routes
     from app.questions import cli as questions_cli
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(courses_routes.bp)
     app.register_blueprint(teach_routes.bp)
+    app.register_blueprint(exams_routes.bp)
     app.register_blueprint(plans_routes.bp)
     app.register_blueprint(questions_routes.bp)
     app.register_blueprint(reports_routes.bp)

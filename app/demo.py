@@ -155,6 +155,7 @@ def seed_learning(now: datetime) -> list[str]:
         lines.append(f"assigned {training.title} to {DEPARTMENT}, due {quarter_end.isoformat()}")
     db.session.flush()
     lines.extend(seed_question_bank(now))
+    lines.extend(seed_exams(now))
     lines.extend(seed_points(now))
     return lines
 
@@ -172,6 +173,7 @@ def seed_points(now: datetime) -> list[str]:
     """A rewards catalogue, and study by some demo cadres on past days (heartbeats on the
     shipped lessons), which the ledger turns into points; a streak is settled."""
     from app.courses.services import heartbeat
+    from app.courses.tasks import close_stale_sittings
     from app.ledger import services as ledger_services
     from app.ledger.models import Reward
     from app.ledger.tasks import settle_streaks
@@ -201,10 +203,44 @@ def seed_points(now: datetime) -> list[str]:
             for beat in range(BEATS_PER_DAY):
                 heartbeat(user, lesson, visible=True, at_end=beat == BEATS_PER_DAY - 1,
                           now=start + timedelta(seconds=beat * BEAT_S), max_credit=max_credit)
+    close_stale_sittings(now)  # the last day's sittings end with the demo's history
     settle_streaks(now)
     db.session.flush()
     lines.append(f"points: study by {len(DEMO_STUDY)} cadres on past days, streaks settled")
     return lines
+
+
+DEMO_EXAM = "干部工作基础知识考试"
+
+
+def seed_exams(now: datetime) -> list[str]:
+    """A published formal exam for the cadres, drawn by rules from the shipped bank: 20
+    questions, 100 points, 30 minutes, open for the next 30 days, required by 干部工作岗."""
+    from decimal import Decimal
+
+    from app.exams import services as exams
+    from app.exams.draw import RuleSpec
+    from app.exams.models import Exam, PostExam
+
+    if db.session.scalar(select(Exam.id).where(Exam.title == DEMO_EXAM)) is not None:
+        return [f"exam {DEMO_EXAM}: already there"]
+    rules = [RuleSpec("cadre", "single_choice", "basic", 10, Decimal("4")),
+             RuleSpec("cadre", "multiple_choice", "basic", 2, Decimal("5")),
+             RuleSpec("cadre", "true_false", "basic", 5, Decimal("4")),
+             RuleSpec("cadre", "fill_blank", "basic", 3, Decimal("10"))]
+    data = exams.ExamData(
+        title=DEMO_EXAM, kind="exam", status="published",
+        description="干部选拔任用、干部教育培训等干部工作基础知识。每次作答从题库按规则抽题。",
+        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30), time_limit_s=30 * 60,
+        max_attempts=2, counting="highest", pass_score=Decimal("60"), shuffle=True,
+        multiple_choice_policy="partial", review_policy="after_close", grace_s=30, rules=rules)
+    exam = exams.create_exam(data, actor=None, now=now)
+    post = db.session.scalar(select(Post).where(Post.code == "cadre_officer"))
+    if post is not None:
+        db.session.add(PostExam(post_id=post.id, exam_id=exam.id))
+    db.session.flush()
+    return [f"exam {DEMO_EXAM}: 20 questions by rules, 30 minutes, open until "
+            f"{exam.closes_at.astimezone(LOCAL_TZ):%Y-%m-%d}"]
 
 
 def seed_question_bank(now: datetime) -> list[str]:

@@ -4,11 +4,14 @@ The scheduler runs in a process of its own (`flask scheduler run`), never inside
 workers. Jobs live in `<feature>/tasks.py` as plain functions of `now` that do their work
 in the current session and return a one-line summary; this module decides when they run.
 
-Every job runs at most once per period (a day, a quarter...): the work and a `job_runs`
-row, unique on (job, period), commit in one transaction, so a job that fails leaves
-nothing behind and is retried at its next firing, and one that succeeded is not repeated.
-On PostgreSQL a transaction-scoped advisory lock keeps two scheduler processes from
-running the same job at the same time; on SQLite the database's single writer does.
+A periodic job runs at most once per period (a day, a quarter...): the work and a
+`job_runs` row, unique on (job, period), commit in one transaction, so a job that fails
+leaves nothing behind and is retried at its next firing, and one that succeeded is not
+repeated. An "every N seconds" job (`every_s`) writes no `job_runs` row: it must be
+idempotent by construction (submitting overdue attempts is a compare-and-swap), and simply
+runs again at its next firing. On PostgreSQL a transaction-scoped advisory lock keeps two
+scheduler processes from running the same job at the same time; on SQLite the database's
+single writer does.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.accounts import tasks as accounts_tasks
+from app.courses import tasks as courses_tasks
 from app.db import UTCDateTime, is_unique_violation
+from app.exams import tasks as exams_tasks
 from app.extensions import db
 from app.ledger import tasks as ledger_tasks
 from app.timeutil import LOCAL_TZ, utcnow
@@ -50,6 +55,13 @@ class Job:
     cron: dict[str, Any] = field(default_factory=dict)  # CronTrigger fields, Asia/Shanghai
     period: Callable[[datetime], str] = daily
     description: str = ""
+    every_s: int | None = None  # run every N seconds instead of on `cron`, with no job_runs row
+
+    @property
+    def schedule(self) -> str:
+        if self.every_s is not None:
+            return f"every {self.every_s} s"
+        return ", ".join(f"{k}={v}" for k, v in self.cron.items()) + ", Asia/Shanghai"
 
 
 JOBS: dict[str, Job] = {
@@ -62,6 +74,12 @@ JOBS: dict[str, Job] = {
             description="Award 7-day study streaks that ended yesterday (Asia/Shanghai)."),
         Job("ledger.reconcile", ledger_tasks.reconcile, cron={"hour": 3, "minute": 40},
             description="Rebuild every points balance from the entries and report differences."),
+        Job("courses.close_stale_sittings", courses_tasks.close_stale_sittings, every_s=60,
+            description="Close study sittings nobody beat for 3 minutes (a closed browser), so "
+                        "their time reaches the timeline and the points."),
+        Job("exams.submit_overdue", exams_tasks.submit_overdue, every_s=30,
+            description="Submit attempts whose deadline and grace period passed "
+                        "(finish time = the deadline)."),
     )
 }
 
@@ -93,13 +111,15 @@ def run_job(name: str, now: datetime, jobs: dict[str, Job] | None = None) -> Job
     propagates.
     """
     job = (jobs or JOBS)[name]
-    period = job.period(now)
     session = db.session
     if session.get_bind().dialect.name == "postgresql" and not session.scalar(
         sa.select(sa.func.pg_try_advisory_xact_lock(_lock_key(name)))
     ):
         session.rollback()
         return None
+    if job.every_s is not None:
+        return _run_repeating(job, now)
+    period = job.period(now)
     if _ran(name, period):
         session.rollback()
         return None
@@ -121,6 +141,19 @@ def run_job(name: str, now: datetime, jobs: dict[str, Job] | None = None) -> Job
     return run
 
 
+def _run_repeating(job: Job, now: datetime) -> JobRun:
+    """Run an every-N-seconds job under the lock already taken; its JobRun is not stored."""
+    started = utcnow()
+    try:
+        summary = job.func(now) or ""
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return JobRun(job=job.name, period=now.isoformat(timespec="seconds"), started_at=started,
+                  finished_at=utcnow(), summary=summary)
+
+
 def _ran(name: str, period: str) -> bool:
     return db.session.scalar(
         sa.select(JobRun.id).where(JobRun.job == name, JobRun.period == period)
@@ -129,13 +162,15 @@ def _ran(name: str, period: str) -> bool:
 
 def fire(app: Flask, name: str) -> None:
     """What APScheduler calls: run one job now, in an app context, and log the outcome."""
+    # An every-N-seconds job logs at debug level, or it would fill the log every 30 s.
+    level = logging.DEBUG if JOBS[name].every_s is not None else logging.INFO
     with app.app_context():
         try:
             run = run_job(name, utcnow())
             if run is None:
-                log.info("job %s: already done for this period, or running elsewhere", name)
+                log.log(level, "job %s: already done for this period, or running elsewhere", name)
             else:
-                log.info("job %s (%s): %s", name, run.period, run.summary)
+                log.log(level, "job %s (%s): %s", name, run.period, run.summary)
         except Exception:
             db.session.rollback()
             log.exception("job %s failed; it will be retried at its next firing", name)
@@ -147,12 +182,15 @@ def build_scheduler(app: Flask):
     """A BlockingScheduler holding every job of JOBS with its cron trigger."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
 
     scheduler = BlockingScheduler(timezone=LOCAL_TZ)
     for job in JOBS.values():
-        scheduler.add_job(fire, CronTrigger(timezone=LOCAL_TZ, **job.cron), args=(app, job.name),
-                          id=job.name, name=job.name, coalesce=True, max_instances=1,
-                          misfire_grace_time=3600)
+        trigger = (IntervalTrigger(seconds=job.every_s, timezone=LOCAL_TZ)
+                   if job.every_s is not None else CronTrigger(timezone=LOCAL_TZ, **job.cron))
+        scheduler.add_job(fire, trigger, args=(app, job.name), id=job.name, name=job.name,
+                          coalesce=True, max_instances=1,
+                          misfire_grace_time=job.every_s or 3600)
     return scheduler
 
 
@@ -191,7 +229,9 @@ def run_job_command(name: str, now_text: str | None) -> None:
         if now.tzinfo is None:
             raise click.BadParameter("give the time an offset, e.g. +08:00")
     run = run_job(name, now)
-    if run is None:
+    if run is None and JOBS[name].every_s is not None:
+        click.echo(f"{name}: running in another scheduler process right now")
+    elif run is None:
         click.echo(f"{name}: period {JOBS[name].period(now)} already done, or running in another "
                    f"scheduler process right now (see `flask scheduler list`)")
     else:
@@ -202,13 +242,16 @@ def run_job_command(name: str, now_text: str | None) -> None:
 def list_command() -> None:
     """Show each job, its schedule and its last successful run."""
     for job in JOBS.values():
+        if job.every_s is not None:
+            click.echo(f"{job.name}  [{job.schedule}]  repeats without run records\n"
+                       f"    {job.description}")
+            continue
         last = db.session.scalar(
             sa.select(JobRun).where(JobRun.job == job.name).order_by(JobRun.id.desc()).limit(1)
         )
-        when = ", ".join(f"{k}={v}" for k, v in job.cron.items())
         done = f"last {last.period} at {last.finished_at:%Y-%m-%d %H:%M} UTC: {last.summary}" \
             if last else "never run"
-        click.echo(f"{job.name}  [{when}, Asia/Shanghai]  {done}\n    {job.description}")
+        click.echo(f"{job.name}  [{job.schedule}]  {done}\n    {job.description}")
 
 
 def init_app(app: Flask) -> None:

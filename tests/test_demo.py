@@ -56,3 +56,25 @@ def test_create_admin_command(app, db):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "ops"))
     assert user.roles == ["admin"]
+
+
+def test_the_demo_holds_a_published_formal_exam_that_cadre01_can_start(app, db):
+    from app.demo import DEMO_EXAM
+    from app.exams.models import Exam
+
+    run_seed(app)
+    run_seed(app)
+    [exam] = db.session.scalars(sa.select(Exam).where(Exam.title == DEMO_EXAM))
+    assert exam.status == "published" and exam.time_limit_s == 1800
+    client = app.test_client()
+    login(client, "cadre01", DEMO_PASSWORD)
+    listed = client.get("/api/v1/exams").get_json()["exams"]
+    assert [e["title"] for e in listed] == [DEMO_EXAM]
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/exams")
+    started = client.post(f"/api/v1/exams/{exam.id}/attempts", headers={"X-CSRFToken": token})
+    assert started.status_code == 201
+    body = started.get_json()
+    assert len(body["questions"]) == 20 and body["status"] == "in_progress"
+    assert sum(float(q["points"]) for q in body["questions"]) == 100

@@ -119,3 +119,51 @@ def test_the_command_line(app, db):
     assert naive.exit_code != 0 and "offset" in naive.output
     listing = runner.invoke(args=["scheduler", "list"])
     assert "accounts.purge_api_tokens" in listing.output and "last 2026-11-26" in listing.output
+
+
+def test_an_every_n_seconds_job_runs_each_time_and_keeps_no_run_rows(db):
+    jobs = {"test.every": Job("test.every", _write_audit, every_s=30)}
+    first = run_job("test.every", NOW, jobs=jobs)
+    second = run_job("test.every", NOW + timedelta(seconds=1), jobs=jobs)
+    assert first is not None and second is not None and first.summary == "wrote one audit entry"
+    assert count(db, AuditEntry) == 2  # committed each time
+    assert count(db, JobRun) == 0
+
+
+def test_a_failing_every_n_seconds_job_leaves_nothing(db):
+    jobs = {"test.every": Job("test.every", _fail_after_writing, every_s=30)}
+    with pytest.raises(RuntimeError):
+        run_job("test.every", NOW, jobs=jobs)
+    assert count(db, AuditEntry) == 0
+
+
+@pytest.mark.postgresql_only
+def test_two_schedulers_never_run_an_every_n_seconds_job_at_once(app, db):
+    jobs = {"test.slow": Job("test.slow", _slow_audit, every_s=30)}
+    outcomes: list[str] = []
+
+    def scheduler_process():
+        with app.app_context():
+            try:
+                run = run_job("test.slow", NOW, jobs=jobs)
+                outcomes.append("ran" if run else "skipped")
+            finally:
+                _db.session.remove()
+
+    all_at_once([scheduler_process] * 4)
+
+    assert sorted(outcomes) == ["ran", "skipped", "skipped", "skipped"]
+    assert count(db, AuditEntry) == 1
+
+
+def test_the_overdue_job_repeats_on_an_interval(app, db):
+    scheduler = build_scheduler(app)
+    trigger = scheduler.get_job("exams.submit_overdue").trigger
+    assert "interval" in str(trigger) and "0:00:30" in str(trigger)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["scheduler", "run-job", "exams.submit_overdue"])
+    assert result.exit_code == 0 and "0 overdue attempts submitted" in result.output
+    again = runner.invoke(args=["scheduler", "run-job", "exams.submit_overdue"])
+    assert "0 overdue attempts submitted" in again.output
+    listing = runner.invoke(args=["scheduler", "list"])
+    assert "exams.submit_overdue  [every 30 s]" in listing.output

@@ -7,9 +7,10 @@ from datetime import date
 
 from app.accounts.models import User
 from app.courses.plans import CoursePlans
+from app.exams.plan_items import ExamPlanProvider
 from app.planitems import PlanEntry, PlanProvider
 
-PROVIDERS: tuple[PlanProvider, ...] = (CoursePlans(),)
+PROVIDERS: tuple[PlanProvider, ...] = (CoursePlans(), ExamPlanProvider())
 
 
 def plans_for(users: Sequence[User], today: date) -> dict[int, list[PlanEntry]]:

@@ -1,7 +1,7 @@
 """ledger: double-entry points accounts, transactions, entries, balances, caps, rules, rewards
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 23:00:09.504846
 
 """
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
