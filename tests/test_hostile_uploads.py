@@ -365,3 +365,12 @@ def test_a_workbook_with_too_many_parts_or_a_huge_part_is_refused(app):
     packed = rewrite(data, {}, {"xl/media/big.bin": b"\0" * (40 * 2**20)})
     with pytest.raises(FormatError, match="big.bin"):
         xlsx.parse(packed)
+
+
+def test_a_real_looking_moodle_file_past_the_bound_is_refused_before_reading_questions(app):
+    one = (b'<question type="multichoice"><name><text>q%d</text></name><questiontext format="html"><text>'
+           b'<![CDATA[<p>stem %d</p>]]></text></questiontext><single>true</single>'
+           + b"".join(b'<answer fraction="%d"><text>o%d</text><feedback><text>f</text></feedback></answer>'
+                      % (100 if k == 0 else 0, k) for k in range(4)) + b"</question>\n")
+    data = b"<quiz>\n" + b"".join(one % (i, i) for i in range(MAX_QUESTIONS + 1)) + b"</quiz>"
+    bounded(raises(lambda: moodle_xml.parse(data), f"{MAX_QUESTIONS:,}"), seconds=3 * SECONDS)

@@ -357,7 +357,8 @@ def test_the_approve_page_pins_what_the_reviewer_read(app, author_client, db, tr
     login(reviewer, "reviewer")
     page = reviewer.get(f"/teach/questions/{q.id}").get_data(as_text=True)
     pin = PIN.search(page).group(1)
-    # The author edits (withdrawn) and sends it back while the reviewer's page is open.
+    # The author edits (withdrawn, as the edit page warns) and sends it back while the reviewer's page is open.
+    assert 'data-testid="withdraw-warning"' in author_client.get(f"/teach/questions/{q.id}/edit").get_data(as_text=True)
     post(author_client, f"/teach/questions/{q.id}/edit", {**FORM, "stem": "预备期为两年。", "truth": "true"})
     post(author_client, f"/teach/questions/{q.id}/submit", {})
     refused = post(reviewer, f"/teach/questions/{q.id}/approve", {"version": pin})

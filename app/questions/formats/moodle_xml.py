@@ -30,6 +30,7 @@ from app.questions.types import OPTION_KEYS, to_points
 from app.uploads import MAX_QUESTIONS, MAX_XML_DEPTH, too_many
 
 MAX_XML_ELEMENTS = MAX_QUESTIONS * 60  # a Moodle question has 10 to 40 elements
+QUESTION_TAG = re.compile(r"<question[\s>/]")
 
 # Moodle's allowed grade fractions (question_bank::fraction_options_full).
 ALLOWED_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3,
@@ -43,7 +44,7 @@ class _Refused(Exception):
         self.message, self.line = message, line
 
 
-def _questions_xml(text: str):
+def _questions_xml(text: str, *, count_only: bool = False):
     """The <question> elements of a Moodle XML file, each handed over as soon as it ends and
     then forgotten, so memory holds one question at a time. Elements carry the line they
     start on (`_line`). A DTD or entity declaration, nesting deeper than MAX_XML_DEPTH, more
@@ -80,7 +81,7 @@ def _questions_xml(text: str):
             state["questions"] += 1
             if state["questions"] > MAX_QUESTIONS:
                 refuse(too_many(MAX_QUESTIONS, _l("questions")).message)
-            if tag == "question":
+            if tag == "question" and not count_only:
                 state["builder"] = ET.TreeBuilder()
         if state["builder"] is not None:
             state["builder"].start(tag, attrs).set("_line", str(parser.CurrentLineNumber))
@@ -102,7 +103,8 @@ def _questions_xml(text: str):
     parser.EntityDeclHandler = entity
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = data
+    if not count_only:
+        parser.CharacterDataHandler = data
     encoded = text.encode("utf-8")
     step = 256 * 1024
     try:
@@ -156,9 +158,16 @@ def _inline_files(markup: str, holder: ET.Element | None) -> str:
 
 def parse(data: bytes) -> ParseResult:
     """At most MAX_QUESTIONS questions, read one at a time (see _questions_xml)."""
+    text = decode_utf8(data)
+    # Every <question> start tag matches QUESTION_TAG (so does text that only looks like one):
+    # a file under the bound by this count is under it. Past it, a first pass that builds
+    # nothing refuses the file in the time it takes to scan, not to read 20,000 questions.
+    if any(n > MAX_QUESTIONS for n, _match in enumerate(QUESTION_TAG.finditer(text), 1)):
+        for _nothing in _questions_xml(text, count_only=True):
+            pass
     result = ParseResult()
     category = ""
-    for element in _questions_xml(decode_utf8(data)):
+    for element in _questions_xml(text):
         line = int(element.get("_line", "0")) or None
         qtype = element.get("type", "")
         name = _text(element.find("name")).strip()
