@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
                                 x_proto=1)
 
-    from app import extensions, i18n, models, navigation, web  # noqa: F401  (models: register tables)
+    from app import extensions, i18n, model_registry, navigation, web  # noqa: F401  (registers tables)
     from app.accounts import login
 
     extensions.db.init_app(app)
@@ -36,14 +36,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login.init_app(app)
     navigation.init_app(app)
 
-    from app import dashboard, demo, ledger, scheduler
+    from app import ledger, scheduler
     from app.accounts import admin_routes
     from app.accounts import cli as accounts_cli
     from app.accounts import routes as accounts_routes
     from app.api.base import bp as api_bp
+    from app.cli import demo
     from app.courses import cli as courses_cli
     from app.courses import routes as courses_routes
     from app.courses import teach_routes
+    from app.dashboard import routes as dashboard_routes
     from app.exams import routes as exams_routes
     from app.ledger import routes as ledger_routes
     from app.plans import routes as plans_routes
@@ -52,7 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from app.reports import routes as reports_routes
     from app.traces import routes as traces_routes
 
-    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(dashboard_routes.bp)
     app.register_blueprint(accounts_routes.bp)
     app.register_blueprint(admin_routes.bp)
     app.register_blueprint(courses_routes.bp)

@@ -5,7 +5,7 @@ import re
 import sqlalchemy as sa
 
 from app.accounts.models import OrgUnit, Post, User
-from app.demo import DEMO_PASSWORD, SECTIONS
+from app.cli.demo import DEMO_PASSWORD, SECTIONS
 from tests.conftest import login
 
 
@@ -59,7 +59,7 @@ def test_create_admin_command(app, db):
 
 
 def test_the_demo_holds_a_published_formal_exam_that_cadre01_can_start(app, db):
-    from app.demo import DEMO_EXAM
+    from app.cli.demo import DEMO_EXAM
     from app.exams.models import Exam
 
     run_seed(app)

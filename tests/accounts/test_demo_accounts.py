@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.accounts import services
 from app.accounts.models import User
-from app.demo import DEMO_PASSWORD
+from app.cli.demo import DEMO_PASSWORD
 from app.timeutil import utcnow
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.demo import DEMO_PASSWORD
+from app.cli.demo import DEMO_PASSWORD
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser

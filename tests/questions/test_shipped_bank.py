@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts import services as accounts
+from app.cli.demo import POSTS
 from app.courses.handbook import import_handbook
-from app.demo import POSTS
 from app.questions.formats import yaml_format
 from app.questions.importer import import_questions
 from app.questions.models import Question
