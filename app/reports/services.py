@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.accounts.models import OrgUnit, Post, PostAssignment, User, UserRole
+from app.accounts.models import OrgUnit, Post, PostAssignment, User, UserRole, every_request_loads
 from app.accounts.org import path_label, subtree_ids
 from app.accounts.permissions import scope_root, visible_users
 from app.courses.models import LessonProgress
@@ -85,7 +85,9 @@ def completion(viewer: User, today: date, unit: OrgUnit | None = None,
         query = query.where(User.id.in_(select(PostAssignment.user_id).where(
             PostAssignment.post_id == post.id, PostAssignment.end_date.is_(None))))
     people = []
-    users = list(db.session.scalars(query))
+    # Their units, roles and posts joined in (no loads in batches of 500 ids), so the report
+    # runs the same statements for a section or a whole county.
+    users = list(db.session.scalars(query.options(*every_request_loads())).unique())
     plans = plans_for(users, today)
     studied = study_seconds([u.id for u in users])
     for user in users:
